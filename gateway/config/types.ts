@@ -1,0 +1,247 @@
+// The shape of a validated gateway config. Field names follow Envoy (snake_case).
+// The JSON Schema in schema.ts is the source of truth for what is accepted and for defaults;
+// these types describe the object after validation (defaults filled in, `?` where none applies).
+// Durations are strings such as "250ms", "5s", "1m", "1.5s"; builders turn them into ms with parseDuration().
+
+export type Duration = string;
+
+export interface GatewayConfig {
+  admin?: AdminConfig;
+  listeners: ListenerConfig[];
+  clusters: ClusterConfig[];
+}
+
+export interface AdminConfig {
+  address: string; // default 127.0.0.1
+  port: number;
+}
+
+export interface ListenerConfig {
+  name: string;
+  address: string; // default 127.0.0.1
+  port: number; // 0 = any free port
+  filter_chains: FilterChainConfig[]; // minItems 1
+}
+
+export interface FilterChainConfig {
+  filters: NetworkFilterConfig[]; // today exactly one: http_connection_manager
+}
+
+export interface NetworkFilterConfig {
+  name: 'http_connection_manager';
+  config: HttpConnectionManagerConfig;
+}
+
+export interface HttpConnectionManagerConfig {
+  stat_prefix: string;
+  route_config: RouteConfiguration;
+  http_filters: HttpFilterConfig[]; // last one must be { name: router }
+  access_log?: AccessLogConfig[];
+  use_remote_address: boolean; // default true: append the peer to x-forwarded-for, set x-forwarded-proto
+  xff_num_trusted_hops: number; // default 0
+  preserve_external_request_id: boolean; // default true: keep a valid incoming x-request-id
+  generate_request_id: boolean; // default true
+  max_request_bytes: number; // default 1048576: cap for filters that buffer the request body (413 beyond)
+  max_response_bytes: number; // default 1048576: cap for filters that buffer the response body (500 beyond)
+  request_timeout?: Duration; // whole downstream request, default none
+  stream_idle_timeout: Duration; // default "5m"
+  request_headers_timeout: Duration; // default "10s"
+  common_http_protocol_options: { idle_timeout: Duration }; // default { idle_timeout: "1h" } downstream keep-alive
+  server_name: string; // default "wasmgate": the `server` header on local replies
+}
+
+export interface AccessLogConfig {
+  name: string; // free label
+  path: string; // "/dev/stdout", "/dev/stderr" or a file path
+}
+
+export interface HttpFilterConfig {
+  name: string; // instance name; also the registry key unless `type` or `module` is given
+  type?: string; // registry key of a built-in filter, when the instance has another name
+  module?: string; // path (relative to the config file) of a user's filter module
+  config?: unknown; // checked against the filter's own schema
+  disabled?: boolean; // default false; a route can enable it with typed_per_filter_config
+  fail_open?: boolean; // default false: when the filter throws, pass the request instead of 500
+}
+
+export interface RouteConfiguration {
+  name?: string;
+  virtual_hosts: VirtualHost[];
+  request_headers_to_add?: HeaderValueOption[];
+  request_headers_to_remove?: string[];
+  response_headers_to_add?: HeaderValueOption[];
+  response_headers_to_remove?: string[];
+}
+
+export interface VirtualHost {
+  name: string;
+  domains: string[]; // exact "api.example.com", "*.example.com", "api.*", "*"; optional ":port"
+  routes: Route[];
+  request_headers_to_add?: HeaderValueOption[];
+  request_headers_to_remove?: string[];
+  response_headers_to_add?: HeaderValueOption[];
+  response_headers_to_remove?: string[];
+  typed_per_filter_config?: Record<string, PerFilterConfig>;
+}
+
+export type AppendAction =
+  | 'APPEND_IF_EXISTS_OR_ADD'
+  | 'ADD_IF_ABSENT'
+  | 'OVERWRITE_IF_EXISTS_OR_ADD'
+  | 'OVERWRITE_IF_EXISTS';
+
+export interface HeaderValueOption {
+  header: { key: string; value: string };
+  append_action: AppendAction; // default APPEND_IF_EXISTS_OR_ADD
+}
+
+export interface PerFilterConfig {
+  disabled?: boolean;
+  config?: unknown;
+}
+
+export interface Route {
+  name?: string;
+  match: RouteMatch;
+  // exactly one of route, redirect, direct_response
+  route?: RouteAction;
+  redirect?: RedirectAction;
+  direct_response?: DirectResponseAction;
+  request_headers_to_add?: HeaderValueOption[];
+  request_headers_to_remove?: string[];
+  response_headers_to_add?: HeaderValueOption[];
+  response_headers_to_remove?: string[];
+  typed_per_filter_config?: Record<string, PerFilterConfig>;
+}
+
+export interface RouteMatch {
+  // at most one of prefix, path, safe_regex, path_separated_prefix (none = prefix "/")
+  prefix?: string;
+  path?: string;
+  safe_regex?: { regex: string };
+  path_separated_prefix?: string;
+  case_sensitive: boolean; // default true
+  headers?: HeaderMatcher[];
+  query_parameters?: QueryParameterMatcher[];
+  methods?: string[]; // our addition; same as a header matcher on ":method"
+  source_ip?: string[]; // our addition: CIDRs of the downstream peer ("10.0.0.0/8", "::1/128", "127.0.0.1")
+}
+
+export interface StringMatcher {
+  // exactly one of exact, prefix, suffix, contains, safe_regex
+  exact?: string;
+  prefix?: string;
+  suffix?: string;
+  contains?: string;
+  safe_regex?: { regex: string };
+  ignore_case: boolean; // default false
+}
+
+export interface HeaderMatcher {
+  name: string; // lower-cased at load; ":method", ":path", ":authority", ":scheme" are accepted
+  // at most one of these; none means present_match: true
+  exact_match?: string;
+  prefix_match?: string;
+  suffix_match?: string;
+  contains_match?: string;
+  safe_regex_match?: { regex: string };
+  present_match?: boolean;
+  string_match?: StringMatcher;
+  invert_match: boolean; // default false
+}
+
+export interface QueryParameterMatcher {
+  name: string;
+  string_match?: StringMatcher;
+  present_match?: boolean; // none of the two means present_match: true
+}
+
+export interface RouteAction {
+  // exactly one of cluster, weighted_clusters
+  cluster?: string;
+  weighted_clusters?: { clusters: { name: string; weight: number }[] }; // weights >= 0, sum > 0
+  prefix_rewrite?: string;
+  regex_rewrite?: { pattern: { regex: string }; substitution: string };
+  host_rewrite_literal?: string;
+  timeout: Duration; // default "15s"; "0s" disables
+  idle_timeout?: Duration; // per stream idle on the upstream response body
+  retry_policy?: RetryPolicy;
+  request_mirror_policies?: RequestMirrorPolicy[];
+  hash_policy?: HashPolicy[];
+  per_request_buffer_limit_bytes: number; // default 1048576: bodies up to this are kept for retries and mirrors
+}
+
+export interface RetryPolicy {
+  retry_on: string; // comma list: 5xx, gateway-error, reset, connect-failure, retriable-4xx, refused-stream, retriable-status-codes
+  num_retries: number; // default 1
+  per_try_timeout?: Duration;
+  retriable_status_codes?: number[];
+  retry_back_off?: { base_interval: Duration; max_interval?: Duration }; // default base 25ms, max 10x base
+  retry_host_predicate: { name: 'previous_hosts' }[]; // default [{ name: previous_hosts }]
+  host_selection_retry_max_attempts: number; // default 3
+}
+
+export interface RequestMirrorPolicy {
+  cluster: string;
+  runtime_fraction?: { default_value: { numerator: number; denominator: 'HUNDRED' | 'TEN_THOUSAND' | 'MILLION' } };
+  disable_shadow_host_suffix_append: boolean; // default false
+}
+
+export interface HashPolicy {
+  // exactly one of header, cookie, connection_properties, query_parameter
+  header?: { header_name: string };
+  cookie?: { name: string };
+  connection_properties?: { source_ip: boolean };
+  query_parameter?: { name: string };
+  terminal: boolean; // default false
+}
+
+export interface RedirectAction {
+  https_redirect?: boolean;
+  scheme_redirect?: string;
+  host_redirect?: string;
+  port_redirect?: number;
+  path_redirect?: string;
+  prefix_rewrite?: string;
+  response_code: 'MOVED_PERMANENTLY' | 'FOUND' | 'SEE_OTHER' | 'TEMPORARY_REDIRECT' | 'PERMANENT_REDIRECT'; // default MOVED_PERMANENTLY
+  strip_query: boolean; // default false
+}
+
+export interface DirectResponseAction {
+  status: number; // 200..599
+  body?: { inline_string: string };
+}
+
+export type LbPolicy = 'round_robin' | 'least_request' | 'random' | 'ring_hash' | 'maglev';
+
+export interface ClusterConfig {
+  name: string;
+  type: 'STATIC' | 'STRICT_DNS'; // default STATIC
+  connect_timeout: Duration; // default "5s"
+  lb_policy: LbPolicy; // default round_robin
+  endpoints: EndpointConfig[]; // minItems 1
+  dns_refresh_rate: Duration; // default "5s" (STRICT_DNS)
+  dns_lookup_family: 'AUTO' | 'V4_ONLY' | 'V6_ONLY'; // default V4_ONLY
+  circuit_breakers?: { thresholds: CircuitBreakerThresholds[] }; // thresholds[0] with priority DEFAULT is used
+  least_request_lb_config?: { choice_count: number }; // default 2
+  ring_hash_lb_config?: { minimum_ring_size: number; maximum_ring_size: number }; // default 1024, 8388608
+  maglev_lb_config?: { table_size: number }; // default 65537 (prime)
+  common_http_protocol_options?: { idle_timeout: Duration }; // upstream keep-alive idle, default "1h"
+  per_connection_buffer_limit_bytes?: number;
+}
+
+export interface EndpointConfig {
+  address: string; // IP, or hostname with STRICT_DNS
+  port: number;
+  weight: number; // default 1, 1..128
+  priority: number; // default 0
+  locality?: { region?: string; zone?: string; sub_zone?: string };
+}
+
+export interface CircuitBreakerThresholds {
+  priority: 'DEFAULT' | 'HIGH'; // default DEFAULT
+  max_connections: number; // default 1024
+  max_pending_requests: number; // default 1024
+  max_requests: number; // default 1024
+  max_retries: number; // default 3
+}

@@ -1,0 +1,106 @@
+// The HTTP filter contract: what a filter author implements, and what the gateway gives it.
+import type { HeaderMap } from './headers.js';
+import type { FilterLogger } from './logger.js';
+import type { FilterResult } from './status.js';
+
+/** A counter scoped to the filter: `http.<stat_prefix>.<filter name>.<name>`. */
+export interface Counter {
+  inc(by?: number): void;
+  readonly value: number;
+}
+
+export interface FilterStats {
+  counter(name: string): Counter;
+}
+
+/** What a filter sees of one request/response exchange. */
+export interface StreamContext {
+  readonly requestId: string;
+  readonly method: string;
+  /** Path with query string. Assigning it changes what the upstream receives; call clearRouteCache() to re-match. */
+  path: string;
+  /** The host header. */
+  readonly authority: string;
+  readonly scheme: 'http' | 'https';
+  /** The downstream peer (after x-forwarded-for trusted hops, when configured). */
+  readonly sourceAddress: string;
+  readonly sourcePort: number;
+  readonly requestHeaders: HeaderMap;
+  /** Set once the response phase begins (upstream answer or local reply). */
+  readonly responseHeaders: HeaderMap | undefined;
+  readonly responseStatus: number;
+  readonly routeName: string | undefined;
+  readonly clusterName: string | undefined;
+  /** A bag for state shared by the filters of this stream. */
+  readonly state: Map<string, unknown>;
+  readonly log: FilterLogger;
+  readonly stats: FilterStats;
+  /**
+   * Answer the request from here: the upstream is not called, the filters after this one do not run,
+   * and the response passes back through the response phases of the filters that already ran.
+   */
+  sendLocalReply(status: number, body?: string | Buffer, headers?: Record<string, string>, details?: LocalReplyDetails): void;
+  /** Resume the chain after a phase returned Stop. */
+  continue(): void;
+  /** Forget the matched route; the router matches again with the current path and headers. */
+  clearRouteCache(): void;
+  /** Replace the buffered request body (only in onRequestBody, for filters that declared needsRequestBody). */
+  setRequestBody(body: Buffer | string): void;
+  /** Replace the buffered response body (only in onResponseBody, for filters that declared needsResponseBody). */
+  setResponseBody(body: Buffer | string): void;
+  setResponseStatus(status: number): void;
+  /** Add an Envoy response flag (RL, UAEX, FI, DI, ...) to the access log of this request. */
+  addResponseFlag(flag: string): void;
+}
+
+export interface LocalReplyDetails {
+  /** Envoy response flag for the access log, e.g. "RL" or "UAEX". */
+  responseFlag?: string;
+  /** Free text for %RESPONSE_CODE_DETAILS%, e.g. "rbac_access_denied". */
+  details?: string;
+}
+
+/**
+ * One filter instance per stream (or one shared object, when it keeps no per-stream state:
+ * every phase receives the stream context). Every phase is optional.
+ * Body phases run once with the whole body, and only for filters whose factory declared it needs the body.
+ */
+export interface HttpFilter {
+  onRequestHeaders?(headers: HeaderMap, ctx: StreamContext): FilterResult;
+  onRequestBody?(body: Buffer, ctx: StreamContext): FilterResult;
+  onResponseHeaders?(headers: HeaderMap, ctx: StreamContext): FilterResult;
+  onResponseBody?(body: Buffer, ctx: StreamContext): FilterResult;
+  /** After the response is sent (or the client went away). Errors here are logged and ignored. */
+  onLog?(ctx: StreamContext): void;
+}
+
+export type HttpFilterCreator = (ctx: StreamContext) => HttpFilter;
+
+/** What a factory gets once per config load. */
+export interface FilterFactoryContext {
+  /** The filter's instance name in the config. */
+  readonly filterName: string;
+  /** The directory of the config file, for resolving relative paths. */
+  readonly configDir: string;
+  readonly log: FilterLogger;
+  readonly stats: FilterStats;
+}
+
+export type JsonSchema = Record<string, unknown>;
+
+/** Envoy's NamedHttpFilterConfigFactory: a name, a schema, and create() returning a per-stream constructor. */
+export interface HttpFilterFactory<C = any> {
+  readonly name: string;
+  /** JSON Schema of the config; validated with ajv (allErrors, useDefaults) and frozen before create(). */
+  readonly configSchema: JsonSchema;
+  /** The filter reads the request body: the chain buffers it (up to max_request_bytes, then 413). */
+  readonly needsRequestBody?: boolean | ((config: C) => boolean);
+  /** The filter reads the response body: the chain buffers it (up to max_response_bytes, then 500). */
+  readonly needsResponseBody?: boolean | ((config: C) => boolean);
+  create(config: C, ctx: FilterFactoryContext): HttpFilterCreator | Promise<HttpFilterCreator>;
+}
+
+/** Identity helper that types a factory's config for its author. */
+export function defineHttpFilter<C>(factory: HttpFilterFactory<C>): HttpFilterFactory<C> {
+  return factory;
+}
