@@ -72,10 +72,15 @@ export abstract class FilterStream implements StreamContext {
   private index = 0;
   /** Highest index whose request-headers phase was entered: response phases run from there down. */
   private lastRan = -1;
+  /** Where the response path started: the body phase starts there too. */
+  private responseStart = -1;
   private waiting = false;
   private running = false;
   private continueWhileRunning = false;
-  /** Bumped at each local reply so that a late promise of an older phase is ignored. */
+  /**
+   * Bumped whenever the chain moves on from a wait (continue(), a local reply, a settled promise),
+   * so that the callback of an older wait is ignored.
+   */
   private generation = 0;
 
   constructor(chain: ResolvedChain, requestHeaders: HeaderMap) {
@@ -97,10 +102,25 @@ export abstract class FilterStream implements StreamContext {
   /** The host's limits for buffered bodies. */
   protected abstract readonly maxRequestBytes: number;
   protected abstract readonly maxResponseBytes: number;
-  abstract readonly log: FilterLogger;
-  abstract readonly stats: FilterStats;
+  /** The host's logger and stats scope, for what is not inside a filter's phase. */
+  protected abstract readonly hostLog: FilterLogger;
+  protected abstract readonly hostStats: FilterStats;
   /** Called when the upstream leg must be cancelled because a filter replied locally mid-flight. */
   protected cancelUpstream(): void {}
+
+  /** The logger of the filter whose phase runs (or waits); the host's outside of filters. */
+  get log(): FilterLogger {
+    return this.currentEntry()?.log ?? this.hostLog;
+  }
+
+  /** The stats scope of the filter whose phase runs (or waits): `http.<prefix>.<filter>`. */
+  get stats(): FilterStats {
+    return this.currentEntry()?.stats ?? this.hostStats;
+  }
+
+  private currentEntry(): ChainEntry | undefined {
+    return this.phase === Phase.Upstream || this.phase === Phase.Done ? undefined : this.chain.entries[this.index];
+  }
 
   get authority(): string {
     return this.requestHeaders.get('host') ?? '';
@@ -123,10 +143,17 @@ export abstract class FilterStream implements StreamContext {
       try {
         this.filters[i] = entries[i]!.create(this);
       } catch (err) {
-        this.filters.length = i;
-        this.lastRan = i - 1;
-        this.index = i;
-        this.filterFailed(i, err, true);
+        const entry = entries[i]!;
+        this.countFailure(entry, err);
+        if (entry.failOpen) {
+          // A filter that cannot be built for this stream is left out of it.
+          this.filters[i] = PASS_THROUGH;
+          continue;
+        }
+        // No filter has seen the request yet: the 500 goes straight out.
+        this.filters.length = 0;
+        this.index = -1;
+        this.failRequest(entry);
         return;
       }
     }
@@ -140,7 +167,7 @@ export abstract class FilterStream implements StreamContext {
     this.responseStatus = status;
     this.responseHeaders = headers;
     this.phase = Phase.ResponseHeaders;
-    this.index = this.lastRan;
+    this.index = this.responseStart = this.lastRan;
     this.iterate();
   }
 
@@ -151,6 +178,7 @@ export abstract class FilterStream implements StreamContext {
     }
     if (!this.waiting) return;
     this.waiting = false;
+    this.generation++;
     this.advance();
   }
 
@@ -181,6 +209,7 @@ export abstract class FilterStream implements StreamContext {
       // From request phase of filter `index`: it and the ones before it see the reply.
       this.index = Math.min(this.index, this.lastRan);
     }
+    this.responseStart = this.index;
     this.phase = Phase.ResponseHeaders;
     if (!this.running) this.iterate();
     // else: the running loop notices the phase change when the filter returns.
@@ -211,15 +240,19 @@ export abstract class FilterStream implements StreamContext {
 
   /** Run onLog of every filter that saw the request. */
   runLog(): void {
+    const phase = this.phase;
+    this.phase = Phase.ResponseBody; // so that ctx.log/ctx.stats name the filter being logged
     for (let i = 0; i <= this.lastRan; i++) {
       const f = this.filters[i];
       if (f?.onLog === undefined) continue;
+      this.index = i;
       try {
         f.onLog(this);
       } catch (err) {
         this.chain.entries[i]!.log.error({ err }, 'filter onLog failed');
       }
     }
+    this.phase = phase;
   }
 
   /** Stop driving the chain: the host finished or the client went away. */
@@ -269,24 +302,28 @@ export abstract class FilterStream implements StreamContext {
           this.iterate();
           return;
         }
-        this.filterFailed(i, err, false);
+        this.filterFailed(i, err);
         return;
       }
       this.running = false;
       if (gen !== this.generation) continue; // a local reply moved the loop to the response path
       if (isThenable(result)) {
+        const calledContinue = this.continueWhileRunning;
+        const waitGen = gen;
         this.waiting = true;
         result.then(
           (v) => {
-            if (gen !== this.generation || this.phase === Phase.Done || this.aborted) return;
-            if (v === FilterStatus.Stop && !this.continueWhileRunning) return; // still waits for continue()
+            if (waitGen !== this.generation || this.phase === Phase.Done || this.aborted) return;
+            if (v === FilterStatus.Stop && !calledContinue) return; // still waits for continue()
             this.waiting = false;
+            this.generation++;
             this.advance();
           },
           (err) => {
-            if (gen !== this.generation || this.phase === Phase.Done || this.aborted) return;
+            if (waitGen !== this.generation || this.phase === Phase.Done || this.aborted) return;
             this.waiting = false;
-            this.filterFailed(i, err, false);
+            this.generation++;
+            this.filterFailed(i, err);
           },
         );
         return;
@@ -333,7 +370,7 @@ export abstract class FilterStream implements StreamContext {
         if (this.chain.needsResponseBody) {
           this.phase = Phase.ResponseBody;
           if (this.localReplied) {
-            this.index = this.lastRan;
+            this.index = this.responseStart;
             this.iterate();
             return;
           }
@@ -350,7 +387,7 @@ export abstract class FilterStream implements StreamContext {
               return;
             }
             this.responseBody = body;
-            this.index = this.lastRan;
+            this.index = this.responseStart;
             this.iterate();
           });
           return;
@@ -370,22 +407,23 @@ export abstract class FilterStream implements StreamContext {
     this.commitResponse();
   }
 
-  private filterFailed(i: number, err: unknown, inCreate: boolean): void {
+  private filterFailed(i: number, err: unknown): void {
     const entry = this.chain.entries[i]!;
-    entry.stats.counter('errors').inc();
-    entry.log.error({ err, request_id: this.requestId }, `filter ${entry.name} failed`);
-    if (entry.failOpen && !inCreate) {
+    this.countFailure(entry, err);
+    if (entry.failOpen) {
       this.index += this.phase === Phase.RequestHeaders || this.phase === Phase.RequestBody ? 1 : -1;
       this.iterate();
       return;
     }
-    if (entry.failOpen && inCreate) {
-      // A filter that cannot even be built is left out of this stream.
-      this.filters[i] = PASS_THROUGH;
-      for (let j = i + 1; j < this.chain.entries.length; j++) this.filters[j] = this.chain.entries[j]!.create(this);
-      this.iterate();
-      return;
-    }
+    this.failRequest(entry);
+  }
+
+  private countFailure(entry: ChainEntry, err: unknown): void {
+    entry.stats.counter('errors').inc();
+    entry.log.error({ err, request_id: this.requestId }, `filter ${entry.name} failed`);
+  }
+
+  private failRequest(entry: ChainEntry): void {
     this.addResponseFlag(FILTER_FAILED_FLAG);
     this.sendLocalReply(500, 'Internal Server Error', undefined, { details: `filter_failed{${entry.name}}` });
   }

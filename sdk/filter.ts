@@ -33,6 +33,7 @@ export interface StreamContext {
   readonly clusterName: string | undefined;
   /** A bag for state shared by the filters of this stream. */
   readonly state: Map<string, unknown>;
+  /** Inside a phase: the logger and stats scope of the filter whose phase runs. */
   readonly log: FilterLogger;
   readonly stats: FilterStats;
   /**

@@ -243,5 +243,5 @@ export interface CircuitBreakerThresholds {
   max_connections: number; // default 1024
   max_pending_requests: number; // default 1024
   max_requests: number; // default 1024
-  max_retries: number; // default 3
+  max_retries: number; // default 1024 (Envoy: 3; see docs/decisions.md)
 }

@@ -1,0 +1,59 @@
+// One upstream endpoint (one resolved address of a configured endpoint) and its connection pool.
+import { Pool } from 'undici';
+import type { EndpointConfig } from '../config/types.js';
+
+export type Locality = NonNullable<EndpointConfig['locality']>;
+
+/** How the pool of every host of a cluster is built. */
+export interface HostPoolOptions {
+  /** circuit_breakers max_connections: the pool never opens more. */
+  connections: number;
+  connectTimeoutMs: number;
+  /** Upstream keep-alive idle (common_http_protocol_options.idle_timeout), already capped. */
+  keepAliveTimeoutMs: number;
+}
+
+export class Host {
+  /** `address:port` (`[v6]:port`), the upstream_host of access logs. */
+  readonly hostname: string;
+  readonly port: number;
+  readonly weight: number;
+  readonly priority: number;
+  readonly locality: Locality | undefined;
+  /**
+   * Whether the host may take traffic. Whoever changes it (health checks, outlier detection) must then call
+   * `cluster.onHostsChanged()` so the load balancer rebuilds over the available hosts.
+   */
+  healthy = true;
+  /** Requests in flight to this host; kept by `cluster.requestStarted(host)` / `cluster.requestFinished(host)`. */
+  activeRequests = 0;
+  totalRequests = 0;
+  readonly pool: Pool;
+  private closing: Promise<void> | null = null;
+
+  constructor(
+    endpoint: EndpointConfig,
+    /** The IP the endpoint's address resolved to (the address itself for STATIC clusters). */
+    readonly address: string,
+    options: HostPoolOptions,
+  ) {
+    this.port = endpoint.port;
+    this.weight = endpoint.weight;
+    this.priority = endpoint.priority;
+    this.locality = endpoint.locality;
+    this.hostname = address.includes(':') ? `[${address}]:${endpoint.port}` : `${address}:${endpoint.port}`;
+    this.pool = new Pool(`http://${this.hostname}`, {
+      connections: options.connections,
+      pipelining: 1,
+      connect: { timeout: options.connectTimeoutMs },
+      keepAliveTimeout: options.keepAliveTimeoutMs,
+      // A server's keep-alive hint may shorten the idle time, never stretch it past ours.
+      keepAliveMaxTimeout: options.keepAliveTimeoutMs,
+    });
+  }
+
+  /** Closes the pool once its in-flight requests are done. Idempotent. */
+  close(): Promise<void> {
+    return (this.closing ??= this.pool.close());
+  }
+}

@@ -1,0 +1,15 @@
+// A validated config is shared by every builder and every request: freezing it makes an accidental
+// write throw (in strict mode) instead of silently changing what other parts see.
+
+/** Freezes `value` and every object and array reachable from it (already-frozen ones included); returns `value`. */
+export function deepFreeze<T>(value: T): T {
+  freezeAll(value, new WeakSet());
+  return value;
+}
+
+function freezeAll(value: unknown, seen: WeakSet<object>): void {
+  if (typeof value !== 'object' || value === null || seen.has(value)) return;
+  seen.add(value);
+  Object.freeze(value);
+  for (const key of Object.keys(value)) freezeAll((value as Record<string, unknown>)[key], seen);
+}

@@ -1,0 +1,153 @@
+// One HTTP request/response exchange on a listener: the FilterStream host that does the I/O with
+// node's req/res, hands the request to the router when the filters are done, and writes the
+// response (streamed from the upstream, or a buffered/local one).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FilterStream } from '../../sdk/filter-stream.js';
+import type { ResolvedChain } from '../../sdk/filter-stream.js';
+import type { FilterStats } from '../../sdk/filter.js';
+import type { FilterLogger } from '../../sdk/logger.js';
+import { HeaderMap } from '../../sdk/headers.js';
+import type { RawHeaders } from '../../sdk/headers.js';
+import type { UpstreamRequest } from './upstream-request.js';
+import type { ConnectionManager } from './connection-manager.js';
+import type { CompiledRoute } from '../router/route-table.js';
+import { stripHopByHop } from './request-headers.js';
+
+export class HttpStream extends FilterStream {
+  readonly startTime = Date.now();
+  readonly startHr = performance.now();
+  route: CompiledRoute | null;
+  upstream: UpstreamRequest | null = null;
+  upstreamHost = '';
+  bytesSent = 0;
+  bytesReceived = 0;
+  /** Close the downstream connection after this response (its request body was not read). */
+  private closeConnection = false;
+
+  constructor(
+    readonly hcm: ConnectionManager,
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    headers: RawHeaders,
+    chain: ResolvedChain,
+    route: CompiledRoute | null,
+  ) {
+    super(chain, new HeaderMap(headers));
+    this.route = route;
+    res.once('close', this.onClose);
+  }
+
+  protected get hostLog(): FilterLogger {
+    return this.hcm.log;
+  }
+  protected get hostStats(): FilterStats {
+    return this.hcm.filterStats;
+  }
+  protected get maxRequestBytes(): number {
+    return this.hcm.maxRequestBytes;
+  }
+  protected get maxResponseBytes(): number {
+    return this.hcm.maxResponseBytes;
+  }
+  /** For route matching: the request headers as node parsed them. */
+  get headers(): RawHeaders {
+    return this.requestHeaders.raw;
+  }
+
+  /** True when the request carries a body (content-length > 0 or chunked). */
+  get hasRequestBody(): boolean {
+    const h = this.req.headers;
+    const cl = h['content-length'];
+    return (cl !== undefined && cl !== '0') || h['transfer-encoding'] !== undefined;
+  }
+
+  protected forwardRequest(): void {
+    this.hcm.router.forward(this);
+  }
+
+  protected override cancelUpstream(): void {
+    this.upstream?.cancel();
+  }
+
+  /** Reads the downstream request body, all of it, or null past `limit` bytes. */
+  readRequestBody(limit: number, done: (body: Buffer | null) => void): void {
+    if (!this.hasRequestBody) {
+      done(Buffer.alloc(0));
+      return;
+    }
+    const req = this.req;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    const onData = (c: Buffer): void => {
+      size += c.length;
+      if (size > limit) {
+        over = true;
+        cleanup();
+        this.closeConnection = true;
+        req.pause();
+        done(null);
+        return;
+      }
+      chunks.push(c);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      if (over) return;
+      this.bytesReceived = size;
+      done(Buffer.concat(chunks, size));
+    };
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+  }
+
+  protected readResponseBody(limit: number, done: (body: Buffer | null) => void): void {
+    if (this.upstream === null) done(Buffer.alloc(0));
+    else this.upstream.bufferBody(limit, done);
+  }
+
+  protected commitResponse(): void {
+    const res = this.res;
+    if (res.headersSent || res.destroyed) return;
+    const headers = this.responseHeaders!.raw;
+    if (this.closeConnection) headers['connection'] = 'close';
+    const body = this.responseBody;
+    if (body !== null) {
+      if (this.localReplied) {
+        stripHopByHop(headers);
+        if (headers['server'] === undefined) headers['server'] = this.hcm.serverName;
+        if (this.closeConnection) headers['connection'] = 'close';
+      }
+      delete headers['transfer-encoding'];
+      const status = this.responseStatus;
+      if (status === 204 || status === 304) delete headers['content-length'];
+      else headers['content-length'] = String(body.length);
+      res.writeHead(status, headers as Record<string, string>);
+      this.bytesSent = body.length;
+      res.end(body);
+      return;
+    }
+    res.writeHead(this.responseStatus, headers as Record<string, string>);
+    this.upstream!.pipeTo(res);
+  }
+
+  /** Cut the downstream: the response head went out and the rest cannot follow. */
+  resetDownstream(): void {
+    this.res.destroy();
+  }
+
+  private readonly onClose = (): void => {
+    if (!this.res.writableFinished) {
+      this.aborted = true;
+      this.addResponseFlag('DC');
+      this.upstream?.cancel();
+    }
+    this.finish();
+    this.runLog();
+    this.hcm.streamDone(this);
+  };
+}

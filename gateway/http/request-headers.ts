@@ -1,0 +1,65 @@
+// What the connection manager does to request headers before any filter runs (x-request-id,
+// x-forwarded-*) and to every message before it crosses to the other side (hop-by-hop removal).
+import { randomUUID } from 'node:crypto';
+import type { RawHeaders } from '../../sdk/headers.js';
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1) plus the ones undici refuses to send. */
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'expect'];
+
+/** An incoming id is kept when it looks like an id, not when it could smuggle anything into logs. */
+const VALID_REQUEST_ID = /^[A-Za-z0-9._:+=\/-]{1,128}$/;
+
+export function ensureRequestId(headers: RawHeaders, preserveExternal: boolean, generate: boolean): string {
+  const incoming = headers['x-request-id'];
+  if (preserveExternal && typeof incoming === 'string' && VALID_REQUEST_ID.test(incoming)) return incoming;
+  if (!generate) {
+    delete headers['x-request-id'];
+    return '';
+  }
+  const id = randomUUID();
+  headers['x-request-id'] = id;
+  return id;
+}
+
+/** '::ffff:10.1.2.3' → '10.1.2.3', so logs, XFF and CIDR matching see one form of an IPv4 peer. */
+export function normalizeAddress(addr: string | undefined): string {
+  if (addr === undefined) return '';
+  return addr.startsWith('::ffff:') && addr.includes('.') ? addr.slice(7) : addr;
+}
+
+/**
+ * The client address as Envoy computes it: the peer, or with `xff_num_trusted_hops` N > 0 the N-th address
+ * from the right of x-forwarded-for (the hops we trust appended the ones after it).
+ */
+export function clientAddress(headers: RawHeaders, peer: string, trustedHops: number): string {
+  if (trustedHops <= 0) return peer;
+  const xff = headers['x-forwarded-for'];
+  if (xff === undefined) return peer;
+  const list = (typeof xff === 'string' ? xff : xff.join(',')).split(',');
+  const i = list.length - trustedHops;
+  if (i < 0) return peer;
+  const candidate = list[i]!.trim();
+  return candidate === '' ? peer : candidate;
+}
+
+/** Appends the peer to x-forwarded-for and states the scheme the client used. */
+export function addForwardedHeaders(headers: RawHeaders, peer: string, scheme: string): void {
+  const xff = headers['x-forwarded-for'];
+  if (xff === undefined) headers['x-forwarded-for'] = peer;
+  else headers['x-forwarded-for'] = `${typeof xff === 'string' ? xff : xff.join(', ')}, ${peer}`;
+  headers['x-forwarded-proto'] = scheme;
+}
+
+/** Removes hop-by-hop headers, and those named by Connection, from a message about to be forwarded. */
+export function stripHopByHop(headers: RawHeaders): void {
+  const connection = headers['connection'];
+  if (connection !== undefined) {
+    const names = typeof connection === 'string' ? connection : connection.join(',');
+    for (const n of names.split(',')) {
+      const name = n.trim().toLowerCase();
+      // "te: trailers" is end-to-end for gRPC; the rest named by Connection is hop-by-hop.
+      if (name !== '' && name !== 'te') delete headers[name];
+    }
+  }
+  for (let i = 0; i < HOP_BY_HOP.length; i++) delete headers[HOP_BY_HOP[i]!];
+}

@@ -1,0 +1,12 @@
+// Every contender the suite knows, in the order they run and appear in the report.
+import type { Contender } from './contender.js';
+import { fastifyHttpProxy } from './fastify-http-proxy.js';
+import { gatewayRouter } from './gateway-router.js';
+import { haproxy } from './haproxy.js';
+import { nginx } from './nginx.js';
+import { nodeFloor } from './node-floor.js';
+import { upstream } from './upstream.js';
+
+export type { Contender, Launch, Paths } from './contender.js';
+
+export const CONTENDERS: readonly Contender[] = [upstream, fastifyHttpProxy, nodeFloor, gatewayRouter, nginx, haproxy];

@@ -1,0 +1,21 @@
+// The public SDK: what a filter author imports (the test kit is its own entry, sdk/testing.js).
+export { FilterStatus } from './status.js';
+export type { FilterResult } from './status.js';
+export { HeaderMap } from './headers.js';
+export type { RawHeaders } from './headers.js';
+export type { FilterLogger } from './logger.js';
+export { defineHttpFilter } from './filter.js';
+export type {
+  Counter,
+  FilterFactoryContext,
+  FilterStats,
+  HttpFilter,
+  HttpFilterCreator,
+  HttpFilterFactory,
+  JsonSchema,
+  LocalReplyDetails,
+  StreamContext,
+} from './filter.js';
+// The chain state machine, for hosts (the gateway builds on it).
+export { FilterStream, FILTER_FAILED_FLAG } from './filter-stream.js';
+export type { ChainEntry, ResolvedChain } from './filter-stream.js';
