@@ -11,6 +11,7 @@ import type { BuiltGateway } from './build.js';
 import { createLogger } from './log/logger.js';
 import type { LogLevel } from './log/logger.js';
 import { StatsStore } from './stats/store.js';
+import { AdminServer } from './admin/admin-server.js';
 
 export interface GatewayOptions {
   /** A YAML or JSON file; relative paths inside it resolve against its directory. */
@@ -28,6 +29,7 @@ export interface GatewayOptions {
 
 export class Gateway {
   private started = false;
+  private readonly admin: AdminServer | null;
 
   constructor(
     readonly config: GatewayConfig,
@@ -35,7 +37,12 @@ export class Gateway {
     readonly log: Logger,
     private readonly built: BuiltGateway,
     private readonly drainTimeoutMs: number,
-  ) {}
+  ) {
+    this.admin =
+      config.admin === undefined
+        ? null
+        : new AdminServer(config.admin, { config, stats, clusters: built.clusters, ready: () => this.started });
+  }
 
   get clusters(): BuiltGateway['clusters'] {
     return this.built.clusters;
@@ -44,11 +51,21 @@ export class Gateway {
   async start(): Promise<void> {
     await this.built.clusters.start();
     for (const l of this.built.listeners) await l.listen();
+    if (this.admin !== null) {
+      await this.admin.listen();
+      const a = this.admin.address();
+      this.log.info({ address: a.address, port: a.port }, 'admin listening');
+    }
     this.started = true;
     for (const l of this.built.listeners) {
       const a = l.address();
       this.log.info({ listener: l.config.name, address: a.address, port: a.port }, 'listening');
     }
+  }
+
+  /** The bound address of the admin listener, when configured. */
+  adminAddress(): AddressInfo | null {
+    return this.admin?.address() ?? null;
   }
 
   /** The bound address of a listener (useful with port 0). */
@@ -61,10 +78,12 @@ export class Gateway {
   /** Stops accepting, drains requests in flight (bounded), closes upstream pools. Idempotent. */
   async stop(): Promise<void> {
     if (!this.started) {
+      await this.admin?.close();
       await this.built.clusters.close();
       return;
     }
     this.started = false;
+    await this.admin?.close();
     await Promise.all(this.built.listeners.map((l) => l.close(this.drainTimeoutMs)));
     await this.built.clusters.close();
     for (const a of this.built.accessLogs) a.flush();

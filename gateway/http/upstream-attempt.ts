@@ -4,6 +4,8 @@ import type { Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 
 export interface AttemptOwner {
+  /** undici gave the attempt a connection (it stops counting as pending). */
+  attemptConnected(a: UpstreamAttempt): void;
   attemptHeaders(a: UpstreamAttempt, status: number, headers: IncomingHttpHeaders): void;
   attemptData(a: UpstreamAttempt, chunk: Buffer): void;
   attemptEnd(a: UpstreamAttempt): void;
@@ -18,6 +20,8 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
   abandoned = false;
   /** The host's active-request count was already given back for this attempt. */
   released = false;
+  /** Counted against max_pending_requests until undici hands it a connection. */
+  pending = false;
   private pendingAbort: Error | null = null;
 
   constructor(
@@ -28,6 +32,7 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
     if (this.pendingAbort !== null) controller.abort(this.pendingAbort);
+    else if (this.pending) this.owner.attemptConnected(this);
   }
 
   onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {

@@ -175,3 +175,37 @@ test('an upstream that dies under load costs no request when retries are on', { 
   assert.equal(statuses.length, 400);
   assert.deepEqual(statuses.filter((s) => s !== 200), []);
 });
+
+test('max_pending_requests: beyond the busy connections and the queue, 503 overflow', { timeout: 20_000 }, async (t) => {
+  const release: (() => void)[] = [];
+  const slow = await startUpstream('slow', (_req, res) => {
+    release.push(() => res.end('late'));
+  });
+  const gw = await startGateway(
+    gatewayConfig({
+      routes: [{ match: { prefix: '/' }, route: { cluster: 'slow' } }],
+      clusters: [{ name: 'slow', ports: [slow.port], circuit_breakers: { thresholds: [{ max_connections: 1, max_pending_requests: 1 }] } }],
+    }),
+  );
+  t.after(async () => {
+    for (const r of release) r();
+    await gw.close();
+    await slow.close();
+  });
+  const first = gw.get('/1');
+  const deadline = Date.now() + 5000;
+  while (slow.seen.length < 1 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+  const second = gw.get('/2'); // waits for the one connection
+  const stats = gw.gateway.clusters.get('slow')!.stats;
+  while (stats.upstream_rq_pending_total < 1 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+  assert.equal(stats.upstream_rq_pending_total, 1);
+  const third = await gw.get('/3');
+  assert.equal(third.status, 503);
+  assert.match(third.body, /overflow/);
+  assert.equal(stats.upstream_rq_pending_overflow, 1);
+  release.shift()!();
+  assert.equal((await first).status, 200);
+  while (slow.seen.length < 2 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+  release.shift()!();
+  assert.equal((await second).status, 200);
+});

@@ -104,6 +104,16 @@ export class UpstreamRequest implements AttemptOwner {
       return;
     }
     const attempt = new UpstreamAttempt(this, host);
+    if (this.cluster.breaker.wouldQueue(host)) {
+      // Every connection to the host is busy: the request waits in its pool, within max_pending_requests.
+      if (!this.cluster.breaker.tryStartPending()) {
+        this.cluster.stats.upstream_rq_pending_overflow++;
+        this.fail(OVERFLOW);
+        return;
+      }
+      this.cluster.stats.upstream_rq_pending_total++;
+      attempt.pending = true;
+    }
     this.attempt = attempt;
     this.stream.upstreamHost = host.hostname;
     this.cluster.requestStarted(host);
@@ -120,6 +130,16 @@ export class UpstreamRequest implements AttemptOwner {
       },
       attempt,
     );
+  }
+
+  attemptConnected(a: UpstreamAttempt): void {
+    this.endPending(a);
+  }
+
+  private endPending(a: UpstreamAttempt): void {
+    if (!a.pending) return;
+    a.pending = false;
+    this.cluster.breaker.finishPending();
   }
 
   attemptHeaders(a: UpstreamAttempt, status: number, headers: IncomingHttpHeaders): void {
@@ -293,6 +313,7 @@ export class UpstreamRequest implements AttemptOwner {
     const a = this.attempt;
     if (a === null || a.released) return;
     a.released = true;
+    this.endPending(a);
     if (this.tryTimer !== null) {
       clearTimeout(this.tryTimer);
       this.tryTimer = null;
