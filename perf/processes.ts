@@ -9,8 +9,6 @@ const STOP_GRACE_MS = 2000;
 export interface Child {
   name: string;
   pid: number;
-  /** Settles when the process has exited; never rejects. */
-  exited: Promise<void>;
   /** The exit code or signal, once exited. */
   exitStatus(): string | null;
   /** The last few KB the process wrote to stdout and stderr, to explain a failure. */
@@ -64,7 +62,6 @@ export function startChild(name: string, file: string, args: string[]): Child {
   return {
     name,
     pid,
-    exited,
     exitStatus: () => status,
     outputTail: () => tail,
     async stop() {

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HashPolicy } from '../config/types.js';
-import { compileHashPolicy, hashString } from './hash-key.js';
+import { compileHashPolicy } from './hash-key.js';
+import { hashString } from '../cluster/hash.js';
 import type { MatchInput } from './matchers.js';
 
 function req(extra: Partial<MatchInput>): MatchInput {
@@ -10,22 +11,6 @@ function req(extra: Partial<MatchInput>): MatchInput {
 
 const policy = (p: Partial<HashPolicy>): HashPolicy => ({ terminal: false, ...p });
 const rotl1 = (h: number) => ((h << 1) | (h >>> 31)) >>> 0;
-
-/** FNV-1a 32 over bytes, straight from the definition, to check the allocation-free UTF-8 walk. */
-function fnv1aBytes(bytes: Uint8Array): number {
-  let h = 0x811c9dc5;
-  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
-  return h;
-}
-
-test('hashString is FNV-1a 32 over UTF-8', () => {
-  assert.equal(hashString(''), 0x811c9dc5);
-  assert.equal(hashString('a'), 0xe40c292c);
-  assert.equal(hashString('foobar'), 0xbf9cf968);
-  for (const s of ['é', 'naïve café', '€100', '日本語', 'emoji 😀 pair', 'ß\u07ff\u0800\uffff']) {
-    assert.equal(hashString(s), fnv1aBytes(Buffer.from(s, 'utf8')), s);
-  }
-});
 
 test('no policy, or a source_ip: false policy, gives no key', () => {
   assert.equal(compileHashPolicy(undefined)(req({})), undefined);

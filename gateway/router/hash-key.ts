@@ -1,43 +1,13 @@
 // A route's hash_policy: the key the ring_hash / maglev balancers place a request by.
 // As Envoy (Http::HashPolicyImpl::generateHash): policies run in order; each that yields a value is
-// folded in as `rotl(hash, 1) ^ value` (Envoy does it over 64-bit xxHash; here 32-bit FNV-1a, so
+// folded in as `rotl(hash, 1) ^ value` (Envoy does it over 64-bit xxHash; here 32-bit MurmurHash3, the cluster's, so
 // the same request gives the same key across restarts but not the same number as Envoy); after a
 // `terminal` policy, if any policy so far yielded a value, the rest are skipped.
 import type { HashPolicy } from '../config/types.js';
+import { hashString } from '../cluster/hash.js';
 import { unmapIPv4 } from './cidr.js';
 import { compileHeaderGetter, parseQuery, type MatchInput } from './matchers.js';
 
-/** FNV-1a 32-bit over the UTF-8 bytes of `s`, as an unsigned integer. No allocation. */
-export function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    let c = s.charCodeAt(i);
-    if (c < 0x80) {
-      h = Math.imul(h ^ c, 0x01000193);
-      continue;
-    }
-    if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) {
-      const low = s.charCodeAt(i + 1);
-      if (low >= 0xdc00 && low < 0xe000) {
-        c = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
-        i++;
-      }
-    }
-    if (c < 0x800) {
-      h = Math.imul(h ^ (0xc0 | (c >> 6)), 0x01000193);
-    } else {
-      if (c < 0x10000) {
-        h = Math.imul(h ^ (0xe0 | (c >> 12)), 0x01000193);
-      } else {
-        h = Math.imul(h ^ (0xf0 | (c >> 18)), 0x01000193);
-        h = Math.imul(h ^ (0x80 | ((c >> 12) & 0x3f)), 0x01000193);
-      }
-      h = Math.imul(h ^ (0x80 | ((c >> 6) & 0x3f)), 0x01000193);
-    }
-    h = Math.imul(h ^ (0x80 | (c & 0x3f)), 0x01000193);
-  }
-  return h >>> 0;
-}
 
 export type HashKey = (req: MatchInput) => number | undefined;
 

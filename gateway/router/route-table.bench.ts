@@ -2,7 +2,7 @@
 // Run: node dist/gateway/router/route-table.bench.js
 // "indexed" tables mix exact paths, prefixes (some gated by a header), regexes and a catch-all;
 // "scan" tables hold as many safe_regex routes without a literal start ("(?:/svc-7)/items"), which
-// no index can narrow: the cost of testing routes one by one in order, for comparison.
+// no index can narrow: the cost of testing routes one by one in order, as Envoy does, for comparison.
 import type { Route, RouteMatch } from '../config/types.js';
 import { compileRouteTable, type MatchInput, type RouteTable } from './route-table.js';
 
