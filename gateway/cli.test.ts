@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { deadPort, gatewayConfig, startUpstream } from './test-support.js';
+import { deadPort, gatewayConfig, startUpstream } from './harness.js';
 
 const CLI = fileURLToPath(new URL('./cli.js', import.meta.url));
 

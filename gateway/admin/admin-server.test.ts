@@ -1,7 +1,7 @@
 // The admin listener of a running gateway: readiness, stats in text and JSON, clusters, config dump.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gatewayConfig, startGateway, startUpstream } from '../test-support.js';
+import { gatewayConfig, startGateway, startUpstream } from '../harness.js';
 
 test('admin answers /ready, /stats, /clusters and /config_dump', { timeout: 20_000 }, async (t) => {
   const up = await startUpstream('up');

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { defineHttpFilter } from '../../sdk/filter.js';
 import { FilterStatus } from '../../sdk/status.js';
-import { gatewayConfig, startGateway, startUpstream } from '../test-support.js';
+import { gatewayConfig, startGateway, startUpstream } from '../harness.js';
 
 /** Adds `x-trace: <name>` on the way in and out, so order is visible on both sides. */
 const tracer = defineHttpFilter<{ tag: string }>({

@@ -2,7 +2,7 @@
 // a hanging shadow never slows the primary, and the fraction is honoured.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gatewayConfig, startGateway, startUpstream } from '../test-support.js';
+import { gatewayConfig, startGateway, startUpstream } from '../harness.js';
 import { shadowAuthority } from './mirror.js';
 
 test('shadow authority keeps the port after the suffix', () => {

@@ -2,7 +2,7 @@
 // forwarded headers. Real upstreams on 127.0.0.1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gatewayConfig, nodeRequest, startGateway, startUpstream } from '../test-support.js';
+import { gatewayConfig, nodeRequest, startGateway, startUpstream } from '../harness.js';
 
 test('90/10 weighted split within a few percent, and a header rule that always picks v2', { timeout: 60_000 }, async (t) => {
   const v1 = await startUpstream('v1');

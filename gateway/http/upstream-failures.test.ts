@@ -2,8 +2,8 @@
 // fail on purpose: the status, the response flag, and which upstream saw what.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { deadPort, gatewayConfig, startGateway, startUpstream } from '../test-support.js';
-import type { Upstream } from '../test-support.js';
+import { deadPort, gatewayConfig, startGateway, startUpstream } from '../harness.js';
+import type { Upstream } from '../harness.js';
 
 function failing(status: number) {
   return startUpstream(`fail-${status}`, (_req, res) => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deadPort, gatewayConfig, startGateway, startUpstream } from '../test-support.js';
+import { deadPort, gatewayConfig, startGateway, startUpstream } from '../harness.js';
 
 test('one JSON line per request, with status, flags, upstream and route', { timeout: 20_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'gw-log-'));
