@@ -116,3 +116,37 @@ test('x-request-id kept or made, x-forwarded-for appended, hop-by-hop headers st
   await gw.get('/b', { 'x-request-id': 'bad id with spaces' });
   assert.match(String(up.seen[1]!.headers['x-request-id']), /^[0-9a-f-]{36}$/);
 });
+
+test('ring_hash with a header hash_policy keeps each user on one upstream; strict_dns resolves localhost', { timeout: 30_000 }, async (t) => {
+  const ups = await Promise.all(['a', 'b', 'c'].map((n) => startUpstream(n)));
+  const gw = await startGateway(
+    gatewayConfig({
+      routes: [
+        { match: { prefix: '/dns' }, route: { cluster: 'by-name' } },
+        { match: { prefix: '/' }, route: { cluster: 'ring', hash_policy: [{ header: { header_name: 'x-user' } }] } },
+      ],
+      clusters: [
+        { name: 'ring', ports: ups.map((u) => u.port), lb_policy: 'ring_hash' },
+        { name: 'by-name', ports: [], type: 'STRICT_DNS', endpoints: [{ address: 'localhost', port: ups[0]!.port }] },
+      ],
+    }),
+  );
+  t.after(async () => {
+    await gw.close();
+    for (const u of ups) await u.close();
+  });
+  const owners = new Map<string, Set<string>>();
+  for (let round = 0; round < 5; round++) {
+    for (let user = 0; user < 30; user++) {
+      const r = await gw.get('/x', { 'x-user': `user-${user}` });
+      const set = owners.get(`user-${user}`) ?? new Set<string>();
+      set.add(r.body);
+      owners.set(`user-${user}`, set);
+    }
+  }
+  for (const [user, set] of owners) assert.equal(set.size, 1, `${user} went to ${[...set].join(', ')}`);
+  const used = new Set([...owners.values()].map((s) => [...s][0]));
+  assert.ok(used.size >= 2, 'users spread over the ring');
+  const viaDns = await gw.get('/dns');
+  assert.deepEqual([viaDns.status, viaDns.body], [200, 'a']);
+});

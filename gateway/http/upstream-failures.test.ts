@@ -209,3 +209,17 @@ test('max_pending_requests: beyond the busy connections and the queue, 503 overf
   release.shift()!();
   assert.equal((await second).status, 200);
 });
+
+test('an upstream that resets the connection before answering gives 503 UR', { timeout: 20_000 }, async (t) => {
+  const resetting = await startUpstream('reset', (req) => req.socket.destroy());
+  const gw = await startGateway(
+    gatewayConfig({ routes: [{ match: { prefix: '/' }, route: { cluster: 'r' } }], clusters: [{ name: 'r', ports: [resetting.port] }] }),
+  );
+  t.after(async () => {
+    await gw.close();
+    await resetting.close();
+  });
+  const r = await gw.send('POST', '/', 'x');
+  assert.equal(r.status, 503);
+  assert.match(r.body, /connection termination/);
+});
