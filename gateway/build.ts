@@ -6,6 +6,7 @@ import { parseDuration } from './config/duration.js';
 import { ClusterManager } from './cluster/cluster-manager.js';
 import { compileRouteTable } from './router/route-table.js';
 import { buildChains } from './http/chain-builder.js';
+import { createHttpCall } from './http/http-call.js';
 import type { FilterRegistry } from './http/filter-registry.js';
 import { ConnectionManager } from './http/connection-manager.js';
 import { MirrorPolicy } from './http/mirror.js';
@@ -49,7 +50,8 @@ async function buildConnectionManager(
   ctx: BuildContext,
 ): Promise<ConnectionManager> {
   const log = ctx.log.child({ stat_prefix: config.stat_prefix });
-  const chains = await buildChains(config, { registry: ctx.registry, configDir: ctx.configDir, stats: ctx.stats, log });
+  const httpCall = createHttpCall(clusters);
+  const chains = await buildChains(config, { registry: ctx.registry, configDir: ctx.configDir, stats: ctx.stats, log, httpCall });
   const table = compileRouteTable(config.route_config);
   const mirrorCounters = {
     sent: ctx.stats.counter(`http.${config.stat_prefix}.rq_mirror_sent`),

@@ -3,6 +3,7 @@
 // test kit's fake one) extends FilterStream and supplies the I/O: reading bodies, calling upstream,
 // writing the response.
 import { HeaderMap } from './headers.js';
+import type { RawHeaders } from './headers.js';
 import type { FilterLogger } from './logger.js';
 import type { FilterStats, HttpFilter, LocalReplyDetails, StreamContext } from './filter.js';
 import { FilterStatus } from './status.js';
@@ -124,6 +125,11 @@ export abstract class FilterStream implements StreamContext {
 
   get authority(): string {
     return this.requestHeaders.get('host') ?? '';
+  }
+
+  /** The request headers as a plain object: with authority, path, method and sourceAddress, what matchers read. */
+  get headers(): RawHeaders {
+    return this.requestHeaders.raw;
   }
 
   get state(): Map<string, unknown> {

@@ -1,5 +1,6 @@
 // The HTTP filter contract: what a filter author implements, and what the gateway gives it.
-import type { HeaderMap } from './headers.js';
+import type { HeaderMap, RawHeaders } from './headers.js';
+import type { HeaderMatcher, RouteMatch, StringMatcher } from './match-config.js';
 import type { FilterLogger } from './logger.js';
 import type { FilterResult } from './status.js';
 
@@ -85,6 +86,56 @@ export interface FilterFactoryContext {
   readonly configDir: string;
   readonly log: FilterLogger;
   readonly stats: FilterStats;
+  /** Calls a cluster of the gateway (ext_authz, remote JWKS, ...). */
+  readonly httpCall: HttpCall;
+  /** Envoy's matchers, compiled by the gateway: a filter matches requests exactly as routes do. */
+  readonly matchers: Matchers;
+}
+
+export interface HttpCallRequest {
+  method?: string; // default GET
+  path: string;
+  /** The host header; default: the cluster's name. */
+  authority?: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  timeoutMs: number;
+}
+
+export interface HttpCallResponse {
+  status: number;
+  headers: RawHeaders;
+  body: Buffer;
+}
+
+export type HttpCallErrorCode = 'unknown_cluster' | 'no_healthy_upstream' | 'overflow' | 'connect_failure' | 'reset' | 'timeout' | 'too_large';
+
+/** Why an http call failed before a response came back. */
+export class HttpCallError extends Error {
+  constructor(
+    readonly code: HttpCallErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpCallError';
+  }
+}
+
+/**
+ * A request through the gateway's cluster manager: a host chosen by the cluster's load balancer, its
+ * pool, its circuit breakers. Resolves with any status; rejects with an HttpCallError.
+ */
+export type HttpCall = (cluster: string, request: HttpCallRequest) => Promise<HttpCallResponse>;
+
+/** Compilers for Envoy matchers; compile at create(), call per request. */
+export interface Matchers {
+  string(m: StringMatcher): (value: string) => boolean;
+  /** A header matcher as routes use it (pseudo headers `:method`, `:path`, `:authority`, `:scheme` too). */
+  header(m: HeaderMatcher): (ctx: StreamContext) => boolean;
+  /** A whole RouteMatch: path, headers, query parameters, methods, source_ip. */
+  route(m: RouteMatch): (ctx: StreamContext) => boolean;
+  /** IP/CIDR ranges; IPv4-mapped IPv6 addresses match IPv4 ranges. Throws on a bad range. */
+  cidr(ranges: readonly string[]): (address: string) => boolean;
 }
 
 export type JsonSchema = Record<string, unknown>;

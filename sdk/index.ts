@@ -4,7 +4,7 @@ export type { FilterResult } from './status.js';
 export { HeaderMap } from './headers.js';
 export type { RawHeaders } from './headers.js';
 export type { FilterLogger } from './logger.js';
-export { defineHttpFilter } from './filter.js';
+export { defineHttpFilter, HttpCallError } from './filter.js';
 export type {
   Counter,
   FilterFactoryContext,
@@ -12,10 +12,16 @@ export type {
   HttpFilter,
   HttpFilterCreator,
   HttpFilterFactory,
+  HttpCall,
+  HttpCallErrorCode,
+  HttpCallRequest,
+  HttpCallResponse,
   JsonSchema,
+  Matchers,
   LocalReplyDetails,
   StreamContext,
 } from './filter.js';
+export type { HeaderMatcher, QueryParameterMatcher, RouteMatch, StringMatcher } from './match-config.js';
 // The chain state machine, for hosts (the gateway builds on it).
 export { FilterStream, FILTER_FAILED_FLAG } from './filter-stream.js';
 export type { ChainEntry, ResolvedChain } from './filter-stream.js';

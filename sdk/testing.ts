@@ -6,7 +6,9 @@ import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { FilterStream } from './filter-stream.js';
 import type { ChainEntry, ResolvedChain } from './filter-stream.js';
-import type { Counter, FilterStats, HttpFilter, HttpFilterFactory, StreamContext } from './filter.js';
+import { HttpCallError } from './filter.js';
+import type { Counter, FilterStats, HttpCall, HttpFilter, HttpFilterFactory, StreamContext } from './filter.js';
+import { filterMatchers } from './matching/filter-matchers.js';
 import { HeaderMap } from './headers.js';
 import type { RawHeaders } from './headers.js';
 import type { FilterLogger } from './logger.js';
@@ -67,7 +69,12 @@ export interface ChainOptions {
   maxRequestBytes?: number; // default 1 MiB; past it a buffered request gets 413
   maxResponseBytes?: number; // default 1 MiB; past it a buffered response becomes 500
   configDir?: string; // FilterFactoryContext.configDir, default process.cwd()
+  /** FilterFactoryContext.httpCall: answer the filter's calls to clusters; by default every call fails (unknown_cluster). */
+  httpCall?: HttpCall;
 }
+
+const noClusters: HttpCall = (cluster) =>
+  Promise.reject(new HttpCallError('unknown_cluster', `unknown cluster "${cluster}" (give the test kit an httpCall option)`));
 
 export interface LogRecord {
   level: 'debug' | 'info' | 'warn' | 'error';
@@ -444,7 +451,14 @@ export async function loadChain(filters: readonly FilterSpec[], options: ChainOp
     const config = prepareConfig(factory, name, spec.config);
     const stats = new MemoryStats(`${name}.`, counters);
     const log = new CapturingLogger(logs, name);
-    const creator = await factory.create(config, { filterName: name, configDir: options.configDir ?? process.cwd(), log, stats });
+    const creator = await factory.create(config, {
+      filterName: name,
+      configDir: options.configDir ?? process.cwd(),
+      log,
+      stats,
+      httpCall: options.httpCall ?? noClusters,
+      matchers: filterMatchers,
+    });
     needsRequestBody ||= needsBody(factory.needsRequestBody, config);
     needsResponseBody ||= needsBody(factory.needsResponseBody, config);
     entries.push({

@@ -5,6 +5,10 @@
 
 export type Duration = string;
 
+// Matchers are part of the SDK too: filters (rbac, jwt_authn rules) match exactly as routes do.
+export type { HeaderMatcher, QueryParameterMatcher, RouteMatch, StringMatcher } from '../../sdk/match-config.js';
+import type { RouteMatch } from '../../sdk/match-config.js';
+
 export interface GatewayConfig {
   admin?: AdminConfig;
   listeners: ListenerConfig[];
@@ -112,48 +116,6 @@ export interface Route {
   response_headers_to_add?: HeaderValueOption[];
   response_headers_to_remove?: string[];
   typed_per_filter_config?: Record<string, PerFilterConfig>;
-}
-
-export interface RouteMatch {
-  // at most one of prefix, path, safe_regex, path_separated_prefix (none = prefix "/")
-  prefix?: string;
-  path?: string;
-  safe_regex?: { regex: string };
-  path_separated_prefix?: string;
-  case_sensitive: boolean; // default true
-  headers?: HeaderMatcher[];
-  query_parameters?: QueryParameterMatcher[];
-  methods?: string[]; // our addition; same as a header matcher on ":method"
-  source_ip?: string[]; // our addition: CIDRs of the downstream peer ("10.0.0.0/8", "::1/128", "127.0.0.1")
-}
-
-export interface StringMatcher {
-  // exactly one of exact, prefix, suffix, contains, safe_regex
-  exact?: string;
-  prefix?: string;
-  suffix?: string;
-  contains?: string;
-  safe_regex?: { regex: string };
-  ignore_case: boolean; // default false
-}
-
-export interface HeaderMatcher {
-  name: string; // lower-cased at load; ":method", ":path", ":authority", ":scheme" are accepted
-  // at most one of these; none means present_match: true
-  exact_match?: string;
-  prefix_match?: string;
-  suffix_match?: string;
-  contains_match?: string;
-  safe_regex_match?: { regex: string };
-  present_match?: boolean;
-  string_match?: StringMatcher;
-  invert_match: boolean; // default false
-}
-
-export interface QueryParameterMatcher {
-  name: string;
-  string_match?: StringMatcher;
-  present_match?: boolean; // none of the two means present_match: true
 }
 
 export interface RouteAction {

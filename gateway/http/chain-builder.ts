@@ -1,7 +1,8 @@
 // Builds an HCM's http_filters into resolved chains once per config load: the listener's chain,
 // and a chain of its own for every route whose typed_per_filter_config disables or reconfigures a filter.
 import type { Logger } from 'pino';
-import type { HttpFilterCreator, HttpFilterFactory } from '../../sdk/filter.js';
+import type { HttpCall, HttpFilterCreator, HttpFilterFactory } from '../../sdk/filter.js';
+import { filterMatchers } from '../../sdk/matching/filter-matchers.js';
 import type { ChainEntry, ResolvedChain } from '../../sdk/filter-stream.js';
 import type { HttpConnectionManagerConfig, HttpFilterConfig, PerFilterConfig, Route, VirtualHost } from '../config/types.js';
 import type { StatsStore } from '../stats/store.js';
@@ -30,6 +31,7 @@ export interface ChainBuildContext {
   readonly configDir: string;
   readonly stats: StatsStore;
   readonly log: Logger;
+  readonly httpCall: HttpCall;
 }
 
 export async function buildChains(hcm: HttpConnectionManagerConfig, ctx: ChainBuildContext): Promise<ChainSet> {
@@ -76,6 +78,8 @@ async function makeEntry(
     configDir: ctx.configDir,
     log,
     stats,
+    httpCall: ctx.httpCall,
+    matchers: filterMatchers,
   });
   return {
     name: config.name,

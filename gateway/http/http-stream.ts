@@ -49,11 +49,6 @@ export class HttpStream extends FilterStream {
   protected get maxResponseBytes(): number {
     return this.hcm.maxResponseBytes;
   }
-  /** For route matching: the request headers as node parsed them. */
-  get headers(): RawHeaders {
-    return this.requestHeaders.raw;
-  }
-
   /** True when the request carries a body (content-length > 0 or chunked). */
   get hasRequestBody(): boolean {
     const h = this.req.headers;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { HashPolicy } from '../config/types.js';
 import { compileHashPolicy } from './hash-key.js';
 import { hashString } from '../cluster/hash.js';
-import type { MatchInput } from './matchers.js';
+import type { MatchInput } from '../../sdk/matching/matchers.js';
 
 function req(extra: Partial<MatchInput>): MatchInput {
   return { authority: 'h', path: '/', method: 'GET', headers: {}, sourceAddress: '10.0.0.1', ...extra };

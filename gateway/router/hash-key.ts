@@ -5,8 +5,8 @@
 // `terminal` policy, if any policy so far yielded a value, the rest are skipped.
 import type { HashPolicy } from '../config/types.js';
 import { hashString } from '../cluster/hash.js';
-import { unmapIPv4 } from './cidr.js';
-import { compileHeaderGetter, parseQuery, type MatchInput } from './matchers.js';
+import { unmapIPv4 } from '../../sdk/matching/cidr.js';
+import { compileHeaderGetter, parseQuery, type MatchInput } from '../../sdk/matching/matchers.js';
 
 
 export type HashKey = (req: MatchInput) => number | undefined;

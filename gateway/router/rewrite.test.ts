@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RedirectAction, RouteMatch } from '../config/types.js';
-import type { MatchInput } from './matchers.js';
+import type { MatchInput } from '../../sdk/matching/matchers.js';
 import { compilePathRewrite, compileRedirect, re2SubstitutionToJs, REDIRECT_STATUS } from './rewrite.js';
 
 const match = (m: Partial<RouteMatch>): RouteMatch => ({ case_sensitive: true, ...m });

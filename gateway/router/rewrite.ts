@@ -1,21 +1,15 @@
 // Path rewrites of a forwarded request (prefix_rewrite, regex_rewrite) and the Location of a
 // redirect, with Envoy's semantics (RouteEntryImplBase::currentUrlPathAfterRewrite, Utility::newUri).
 import type { RedirectAction, RouteAction, RouteMatch } from '../config/types.js';
-import { authorityPortStart, type MatchInput } from './matchers.js';
+import { authorityPortStart, pathPartEnd, type MatchInput } from '../../sdk/matching/matchers.js';
+
+export { pathPartEnd };
 
 /** Rewrites a request path (query string included); returns the same string when nothing applies. */
 export type PathRewrite = (path: string) => string;
 
 const keepPath: PathRewrite = (path) => path;
 
-/** End of the path part: the first "?" or "#", else the length. */
-export function pathPartEnd(path: string): number {
-  for (let i = 0; i < path.length; i++) {
-    const c = path.charCodeAt(i);
-    if (c === 0x3f /* ? */ || c === 0x23 /* # */) return i;
-  }
-  return path.length;
-}
 
 /**
  * prefix_rewrite swaps what the route matched: the prefix of a prefix / path_separated_prefix route

@@ -1,7 +1,7 @@
 // Compiled request matchers with Envoy's semantics: string matchers, header matchers, query
 // parameter matchers and method lists. Everything is decided at config load; the returned functions
 // neither compile regexes nor build closures per call. Filters (rbac, ...) reuse these pieces.
-import type { HeaderMatcher, QueryParameterMatcher, StringMatcher } from '../config/types.js';
+import type { HeaderMatcher, QueryParameterMatcher, StringMatcher } from '../match-config.js';
 
 /** What the matchers see of a request. */
 export interface MatchInput {
@@ -205,4 +205,13 @@ export function authorityPortStart(authority: string): number {
   if (colon < 0) return -1;
   if (authority.charCodeAt(0) === 0x5b /* [ */) return authority.charCodeAt(colon - 1) === 0x5d /* ] */ ? colon : -1;
   return authority.indexOf(':') === colon ? colon : -1;
+}
+
+/** End of the path part: the first "?" or "#", else the length. */
+export function pathPartEnd(path: string): number {
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i);
+    if (c === 0x3f /* ? */ || c === 0x23 /* # */) return i;
+  }
+  return path.length;
 }

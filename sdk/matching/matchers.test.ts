@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { HeaderMatcher } from '../config/types.js';
+import type { HeaderMatcher } from '../match-config.js';
 import {
   authorityPortStart,
   compileHeaderMatcher,
