@@ -4,12 +4,14 @@
 // Filter configs are free objects here: each filter validates its own against its factory's schema.
 import type { JsonSchema } from '../../sdk/filter.js';
 import { DURATION_PATTERN } from './duration.js';
+import { arrayOf, integer, object, withDefault } from '../../sdk/json-schema.js';
+import {
+  HEADER_NAME_PATTERN,
+  MATCH_PATTERN_MESSAGES,
+  regexMatcherSchema as regexMatcher,
+  routeMatchSchema as routeMatch,
+} from '../../sdk/match-schema.js';
 
-const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+"; // RFC 9110 token: what a header name or a method may be
-const HEADER_NAME_PATTERN = `^${TOKEN}$`;
-const MATCHER_HEADER_NAME_PATTERN = `^(:(method|path|authority|scheme)|${TOKEN})$`;
-const METHOD_PATTERN = '^[A-Z][A-Z_-]*$';
-const PATH_SEPARATED_PREFIX_PATTERN = '^[^?#]+[^?#/]$'; // Envoy's rule for path_separated_prefix
 /** The retry conditions the router implements. */
 export const RETRY_ON_CONDITIONS = [
   '5xx',
@@ -25,32 +27,10 @@ const RETRY_ON_PATTERN = `^${RETRY_CONDITION}(,${RETRY_CONDITION})*$`;
 
 /** What to say when a value does not match one of our patterns (errors.ts prints it instead of the regex). */
 export const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
+  ...MATCH_PATTERN_MESSAGES,
   [DURATION_PATTERN]: 'must be a duration like "250ms", "5s" or "1m"',
-  [HEADER_NAME_PATTERN]: 'must be a valid header name',
-  [MATCHER_HEADER_NAME_PATTERN]: 'must be a header name, or one of the pseudo-headers :method, :path, :authority, :scheme',
-  [METHOD_PATTERN]: 'must be an upper-case HTTP method like "GET"',
-  [PATH_SEPARATED_PREFIX_PATTERN]: 'must not end with "/" nor contain "?" or "#"',
   [RETRY_ON_PATTERN]: `must be a comma-separated list of: ${RETRY_ON_CONDITIONS.join(', ')}`,
 };
-
-/** An object schema: unknown fields are errors. */
-function object(properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema {
-  const schema: JsonSchema = { type: 'object', properties, additionalProperties: false };
-  if (required.length > 0) schema.required = required;
-  return schema;
-}
-
-function arrayOf(items: JsonSchema, minItems = 0): JsonSchema {
-  return minItems > 0 ? { type: 'array', items, minItems } : { type: 'array', items };
-}
-
-function withDefault(schema: JsonSchema, value: unknown): JsonSchema {
-  return { ...schema, default: value };
-}
-
-function integer(minimum: number, maximum?: number): JsonSchema {
-  return maximum === undefined ? { type: 'integer', minimum } : { type: 'integer', minimum, maximum };
-}
 
 const string: JsonSchema = { type: 'string' };
 const nonEmptyString: JsonSchema = { type: 'string', minLength: 1 };
@@ -85,52 +65,12 @@ const headerMutations: Record<string, JsonSchema> = {
   response_headers_to_remove: arrayOf(headerName),
 };
 
-const regexMatcher = object({ regex: nonEmptyString }, ['regex']);
-
-const stringMatcher = object({
-  exact: string,
-  prefix: nonEmptyString,
-  suffix: nonEmptyString,
-  contains: nonEmptyString,
-  safe_regex: regexMatcher,
-  ignore_case: falseByDefault,
-});
-
-const headerMatcher = object(
-  {
-    name: { type: 'string', pattern: MATCHER_HEADER_NAME_PATTERN },
-    exact_match: string,
-    prefix_match: nonEmptyString,
-    suffix_match: nonEmptyString,
-    contains_match: nonEmptyString,
-    safe_regex_match: regexMatcher,
-    present_match: boolean,
-    string_match: stringMatcher,
-    invert_match: falseByDefault,
-  },
-  ['name'],
-);
-
-const queryParameterMatcher = object({ name: nonEmptyString, string_match: stringMatcher, present_match: boolean }, ['name']);
-
 const perFilterConfigs: JsonSchema = {
   type: 'object',
   additionalProperties: object({ disabled: boolean, config: freeObject }),
 };
 
 // --- Routes ---
-
-const routeMatch = object({
-  prefix: string,
-  path: string,
-  safe_regex: regexMatcher,
-  path_separated_prefix: { type: 'string', pattern: PATH_SEPARATED_PREFIX_PATTERN },
-  case_sensitive: withDefault(boolean, true),
-  headers: arrayOf(headerMatcher),
-  query_parameters: arrayOf(queryParameterMatcher),
-  methods: { ...arrayOf({ type: 'string', pattern: METHOD_PATTERN }, 1), uniqueItems: true },
-  source_ip: arrayOf(nonEmptyString, 1),
-});
 
 const retryPolicy = object(
   {
