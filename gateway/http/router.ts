@@ -92,6 +92,7 @@ export class Router {
     // Through a PassThrough: undici destroys the body stream it was given when an attempt fails, and
     // destroying node's IncomingMessage would cut the client before it gets its 503.
     const body = new PassThrough();
+    stream.req.on('data', (chunk: Buffer) => (stream.bytesReceived += chunk.length));
     stream.req.pipe(body);
     this.start(stream, route, rt, cluster, path, body);
   }
