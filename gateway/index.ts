@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { HttpFilterFactory } from '../sdk/filter.js';
 import { builtinFilters } from '../filters/index.js';
+import { wasmFilter } from './wasm/wasm-filter.js';
 import type { GatewayConfig } from './config/types.js';
 import { loadConfigFile, loadConfigObject } from './config/load.js';
 import { FilterRegistry } from './http/filter-registry.js';
@@ -11,7 +12,7 @@ import type { BuiltGateway } from './build.js';
 import { createLogger } from './log/logger.js';
 import type { LogLevel } from './log/logger.js';
 import { StatsStore } from './stats/store.js';
-import { AdminServer } from './admin/admin-server.js';
+import { AdminServer, type ServerState } from './admin/admin-server.js';
 
 export interface GatewayOptions {
   /** A YAML or JSON file; relative paths inside it resolve against its directory. */
@@ -29,6 +30,9 @@ export interface GatewayOptions {
 
 export class Gateway {
   private started = false;
+  /** What /ready reports; /healthcheck/fail turns LIVE into DRAINING until /healthcheck/ok. */
+  private state: ServerState = 'PRE_INITIALIZING';
+  private healthCheckFailed = false;
   private readonly admin: AdminServer | null;
 
   constructor(
@@ -41,7 +45,15 @@ export class Gateway {
     this.admin =
       config.admin === undefined
         ? null
-        : new AdminServer(config.admin, { config, stats, clusters: built.clusters, ready: () => this.started });
+        : new AdminServer(config.admin, {
+            config,
+            stats,
+            clusters: built.clusters,
+            state: () => (this.healthCheckFailed && this.state === 'LIVE' ? 'DRAINING' : this.state),
+            setHealthCheckFailed: (failed) => {
+              this.healthCheckFailed = failed;
+            },
+          });
   }
 
   get clusters(): BuiltGateway['clusters'] {
@@ -49,14 +61,17 @@ export class Gateway {
   }
 
   async start(): Promise<void> {
-    await this.built.clusters.start();
-    for (const l of this.built.listeners) await l.listen();
+    // The admin comes up first so that /ready can say 503 while clusters initialise (first health checks).
     if (this.admin !== null) {
       await this.admin.listen();
       const a = this.admin.address();
       this.log.info({ address: a.address, port: a.port }, 'admin listening');
     }
+    this.state = 'INITIALIZING';
+    await this.built.clusters.start();
+    for (const l of this.built.listeners) await l.listen();
     this.started = true;
+    this.state = 'LIVE';
     for (const l of this.built.listeners) {
       const a = l.address();
       this.log.info({ listener: l.config.name, address: a.address, port: a.port }, 'listening');
@@ -83,9 +98,11 @@ export class Gateway {
       return;
     }
     this.started = false;
-    await this.admin?.close();
+    // The admin stays up while listeners drain, so /ready answers 503 DRAINING to load balancers in front.
+    this.state = 'DRAINING';
     await Promise.all(this.built.listeners.map((l) => l.close(this.drainTimeoutMs)));
     await this.built.clusters.close();
+    await this.admin?.close();
     for (const a of this.built.accessLogs) a.flush();
   }
 }
@@ -94,6 +111,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const log = opts.logger ?? createLogger(opts.logLevel ?? 'info');
   const registry = new FilterRegistry();
   for (const f of builtinFilters) registry.register(f);
+  registry.register(wasmFilter);
   for (const f of opts.filters ?? []) registry.register(f);
   const loaded =
     opts.configPath !== undefined

@@ -1,19 +1,25 @@
-// The admin listener (fastify): readiness, stats, clusters and the config in force.
-// Bound to loopback unless the config says otherwise. Issue-sized first version: the health-check and
-// outlier "why" in /clusters, Prometheus output and reload come with their own work.
+// The admin listener (fastify): readiness and /healthcheck/fail|ok, stats, clusters with the why of every
+// host's state, and the config in force. Bound to loopback unless the config says otherwise.
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { AdminConfig, GatewayConfig } from '../config/types.js';
 import type { ClusterManager } from '../cluster/cluster-manager.js';
 import type { StatsStore } from '../stats/store.js';
+import { clusterView, clustersText } from './clusters-view.js';
+import { maskSecrets } from './config-dump.js';
+
+/** Envoy's server states, as /ready prints them. */
+export type ServerState = 'PRE_INITIALIZING' | 'INITIALIZING' | 'LIVE' | 'DRAINING';
 
 export interface AdminSources {
   readonly config: GatewayConfig;
   readonly stats: StatsStore;
   readonly clusters: ClusterManager;
-  /** True once every listener is bound and every cluster initialised. */
-  readonly ready: () => boolean;
+  /** LIVE once every listener is bound and every cluster initialised; DRAINING while stopping or failed by /healthcheck/fail. */
+  readonly state: () => ServerState;
+  /** POST /healthcheck/fail (true) and /healthcheck/ok (false). */
+  readonly setHealthCheckFailed: (failed: boolean) => void;
 }
 
 export class AdminServer {
@@ -27,8 +33,18 @@ export class AdminServer {
     const app = this.app;
 
     app.get('/ready', async (_req, reply) => {
-      const ready = sources.ready();
-      return reply.code(ready ? 200 : 503).type('text/plain').send(ready ? 'LIVE\n' : 'PRE_INITIALIZING\n');
+      const state = sources.state();
+      return reply.code(state === 'LIVE' ? 200 : 503).type('text/plain').send(`${state}\n`);
+    });
+
+    // Envoy's: for load balancers in front of the gateway. /ready answers 503 DRAINING until /healthcheck/ok.
+    app.post('/healthcheck/fail', async (_req, reply) => {
+      sources.setHealthCheckFailed(true);
+      return reply.type('text/plain').send('OK\n');
+    });
+    app.post('/healthcheck/ok', async (_req, reply) => {
+      sources.setHealthCheckFailed(false);
+      return reply.type('text/plain').send('OK\n');
     });
 
     app.get<{ Querystring: { format?: string; filter?: string } }>('/stats', async (req, reply) => {
@@ -49,37 +65,12 @@ export class AdminServer {
     });
 
     app.get<{ Querystring: { format?: string } }>('/clusters', async (req, reply) => {
-      const clusters = [...sources.clusters.clusters()].map((c) => ({
-        name: c.name,
-        lb_policy: c.config.lb_policy,
-        hosts: c.hosts.map((h) => ({
-          address: h.hostname,
-          weight: h.weight,
-          priority: h.priority,
-          locality: h.locality ?? {},
-          healthy: h.healthy,
-          active_requests: h.activeRequests,
-          total_requests: h.totalRequests,
-        })),
-      }));
-      if (req.query.format === 'json') return { cluster_statuses: clusters };
-      const lines: string[] = [];
-      for (const c of clusters) {
-        for (const h of c.hosts) {
-          const p = `${c.name}::${h.address}::`;
-          lines.push(
-            `${p}weight::${h.weight}`,
-            `${p}priority::${h.priority}`,
-            `${p}health_flags::${h.healthy ? 'healthy' : 'unhealthy'}`,
-            `${p}rq_active::${h.active_requests}`,
-            `${p}rq_total::${h.total_requests}`,
-          );
-        }
-      }
-      return reply.type('text/plain').send(`${lines.join('\n')}\n`);
+      const views = [...sources.clusters.clusters()].map(clusterView);
+      if (req.query.format === 'json') return { cluster_statuses: views };
+      return reply.type('text/plain').send(clustersText(views));
     });
 
-    app.get('/config_dump', async () => sources.config);
+    app.get('/config_dump', async () => maskSecrets(sources.config));
   }
 
   async listen(): Promise<void> {

@@ -11,6 +11,9 @@ export interface ClusterManagerOptions {
   initialDnsTimeoutMs?: number;
 }
 
+/** Slack on top of initial_jitter + timeout when start() waits for the first round of health checks. */
+const FIRST_ROUND_SLACK_MS = 1000;
+
 export class ClusterManager {
   private readonly byName = new Map<string, Cluster>();
   private readonly discoveries: DnsDiscovery[] = [];
@@ -21,7 +24,7 @@ export class ClusterManager {
     this.initialDnsTimeoutMs = options.initialDnsTimeoutMs ?? 5000;
     for (const config of configs) {
       if (this.byName.has(config.name)) throw new Error(`duplicate cluster name "${config.name}"`);
-      const cluster = new Cluster(config);
+      const cluster = new Cluster(config, log);
       this.byName.set(config.name, cluster);
       if (config.type === 'STRICT_DNS') this.discoveries.push(new DnsDiscovery(cluster, log, options.dnsLookup));
     }
@@ -38,17 +41,18 @@ export class ClusterManager {
   /**
    * Starts DNS discovery and waits (at most initialDnsTimeoutMs) for the first resolution of every
    * STRICT_DNS cluster. A cluster still unresolved then has no hosts (503 UH) until its lookup lands.
+   * Then starts health checks and outlier detection, and waits for the first round of checks (each bounded
+   * by its initial_jitter + timeout), so that the gateway is not ready before it knows which hosts are alive.
    */
   async start(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.initialDnsTimeoutMs);
-    });
-    try {
-      await Promise.race([Promise.all(this.discoveries.map((d) => d.start())), timeout]);
-    } finally {
-      clearTimeout(timer);
+    await withDeadline(Promise.all(this.discoveries.map((d) => d.start())), this.initialDnsTimeoutMs);
+    let firstRoundMs = 0;
+    for (const cluster of this.byName.values()) {
+      cluster.start();
+      const checker = cluster.healthChecker;
+      if (checker !== null) firstRoundMs = Math.max(firstRoundMs, checker.initialJitterMs + checker.timeoutMs + FIRST_ROUND_SLACK_MS);
     }
+    if (firstRoundMs > 0) await withDeadline(Promise.all([...this.byName.values()].map((c) => c.firstHealthCheckRound())), firstRoundMs);
   }
 
   /** Stops discovery and closes every pool once its in-flight requests are done. Idempotent. */
@@ -59,5 +63,18 @@ export class ClusterManager {
   private async closeAll(): Promise<void> {
     for (const discovery of this.discoveries) discovery.stop();
     await Promise.all([...this.byName.values()].map((c) => c.close()));
+  }
+}
+
+/** Waits for `work`, or `ms`, whichever comes first. */
+async function withDeadline(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  try {
+    await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
   }
 }

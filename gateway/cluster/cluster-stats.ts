@@ -1,6 +1,23 @@
 // A cluster's counters and gauges, named as Envoy's cluster.<name>.* stats. Plain fields for now: the
-// cluster keeps membership and DNS ones, the router counts what it observes on requests.
-export interface ClusterStats {
+// cluster keeps membership and DNS ones, the router counts what it observes on requests, health checks and
+// outlier detection keep theirs (health_check.*, outlier_detection.*).
+import type { OutlierRule } from './host-health.js';
+
+const OUTLIER_RULES: readonly OutlierRule[] = [
+  'consecutive_5xx',
+  'consecutive_gateway_failure',
+  'consecutive_local_origin_failure',
+  'success_rate',
+  'local_origin_success_rate',
+  'failure_percentage',
+  'failure_percentage_local_origin',
+];
+
+type OutlierRuleStats = {
+  [R in OutlierRule as `outlier_detection.ejections_detected_${R}` | `outlier_detection.ejections_enforced_${R}`]: number;
+};
+
+export interface ClusterStats extends OutlierRuleStats {
   /** Tries sent upstream (cluster.requestStarted). */
   upstream_rq_total: number;
   /** Tries that got response headers. */
@@ -26,10 +43,31 @@ export interface ClusterStats {
   update_attempt: number;
   update_success: number;
   update_failure: number;
+  /** Picks made from a priority level in panic (healthy share under healthy_panic_threshold). */
+  lb_healthy_panic: number;
+  'health_check.attempt': number;
+  'health_check.success': number;
+  'health_check.failure': number;
+  /** Failures that were connect errors, resets or timeouts. */
+  'health_check.network_failure': number;
+  /** Hosts passing their active checks (gauge). */
+  'health_check.healthy': number;
+  /** Hosts ejected now (gauge). */
+  'outlier_detection.ejections_active': number;
+  'outlier_detection.ejections_total': number;
+  'outlier_detection.ejections_enforced_total': number;
+  /** Ejections refused by max_ejection_percent. */
+  'outlier_detection.ejections_overflow': number;
 }
 
 export function newClusterStats(): ClusterStats {
+  const perRule = {} as OutlierRuleStats;
+  for (const rule of OUTLIER_RULES) {
+    perRule[`outlier_detection.ejections_detected_${rule}`] = 0;
+    perRule[`outlier_detection.ejections_enforced_${rule}`] = 0;
+  }
   return {
+    ...perRule,
     upstream_rq_total: 0,
     upstream_rq_completed: 0,
     upstream_rq_pending_total: 0,
@@ -45,5 +83,15 @@ export function newClusterStats(): ClusterStats {
     update_attempt: 0,
     update_success: 0,
     update_failure: 0,
+    lb_healthy_panic: 0,
+    'health_check.attempt': 0,
+    'health_check.success': 0,
+    'health_check.failure': 0,
+    'health_check.network_failure': 0,
+    'health_check.healthy': 0,
+    'outlier_detection.ejections_active': 0,
+    'outlier_detection.ejections_total': 0,
+    'outlier_detection.ejections_enforced_total': 0,
+    'outlier_detection.ejections_overflow': 0,
   };
 }

@@ -1,6 +1,7 @@
 // One upstream endpoint (one resolved address of a configured endpoint) and its connection pool.
 import { Pool } from 'undici';
 import type { EndpointConfig } from '../config/types.js';
+import { HostHealth } from './host-health.js';
 
 export type Locality = NonNullable<EndpointConfig['locality']>;
 
@@ -21,13 +22,16 @@ export class Host {
   readonly priority: number;
   readonly locality: Locality | undefined;
   /**
-   * Whether the host may take traffic. Whoever changes it (health checks, outlier detection) must then call
-   * `cluster.onHostsChanged()` so the load balancer rebuilds over the available hosts.
+   * Active check and outlier state, with the reasons /clusters shows. Whoever changes it (health checks,
+   * outlier detection) then calls `cluster.onHostsChanged()` so the load balancers rebuild.
    */
-  healthy = true;
+  readonly health = new HostHealth();
   /** Requests in flight to this host; kept by `cluster.requestStarted(host)` / `cluster.requestFinished(host)`. */
   activeRequests = 0;
   totalRequests = 0;
+  /** Tries reported by `cluster.reportResult`: answered below 500, or 5xx / failed without a response. */
+  rqSuccess = 0;
+  rqError = 0;
   readonly pool: Pool;
   private closing: Promise<void> | null = null;
 
@@ -50,6 +54,11 @@ export class Host {
       // A server's keep-alive hint may shorten the idle time, never stretch it past ours.
       keepAliveMaxTimeout: options.keepAliveTimeoutMs,
     });
+  }
+
+  /** Whether the host may take traffic outside panic mode: passes its active checks (if any) and is not ejected. */
+  get healthy(): boolean {
+    return this.health.available;
   }
 
   /** Closes the pool once its in-flight requests are done. Idempotent. */

@@ -13,6 +13,7 @@ export function clusterConfig(fields: Partial<ClusterConfig> = {}): ClusterConfi
     endpoints: [endpoint('127.0.0.1', 9081)],
     dns_refresh_rate: '5s',
     dns_lookup_family: 'V4_ONLY',
+    common_lb_config: { healthy_panic_threshold: { value: 50 } },
     ...fields,
   };
 }
@@ -41,4 +42,10 @@ export function countPicks(hosts: readonly Host[], picks: Iterable<Host | null>)
     counts[i]++;
   }
   return counts;
+}
+
+/** Takes `host` out of rotation as a failed active check would (it passed one before: panic mode may use it). */
+export function failActiveCheck(host: Host): void {
+  host.health.everPassed = true;
+  host.health.setActive('unhealthy');
 }

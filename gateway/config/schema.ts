@@ -24,12 +24,16 @@ export const RETRY_ON_CONDITIONS = [
 ] as const;
 const RETRY_CONDITION = `\\s*(${RETRY_ON_CONDITIONS.join('|')})\\s*`;
 const RETRY_ON_PATTERN = `^${RETRY_CONDITION}(,${RETRY_CONDITION})*$`;
+const HEX_PATTERN = '^([0-9a-fA-F]{2})+$';
+const ABSOLUTE_PATH_PATTERN = '^/';
 
 /** What to say when a value does not match one of our patterns (errors.ts prints it instead of the regex). */
 export const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
   ...MATCH_PATTERN_MESSAGES,
   [DURATION_PATTERN]: 'must be a duration like "250ms", "5s" or "1m"',
   [RETRY_ON_PATTERN]: `must be a comma-separated list of: ${RETRY_ON_CONDITIONS.join(', ')}`,
+  [HEX_PATTERN]: 'must be hex bytes, like "50494e47"',
+  [ABSOLUTE_PATH_PATTERN]: 'must start with "/"',
 };
 
 const string: JsonSchema = { type: 'string' };
@@ -258,6 +262,73 @@ const circuitBreakerThresholds = object({
 
 const MAX_RING_SIZE = 8388608;
 
+const percent = integer(0, 100);
+const statusRanges = arrayOf(object({ start: integer(100, 599), end: integer(101, 600) }, ['start', 'end']), 1);
+const hexPayload = object({ text: { type: 'string', pattern: HEX_PATTERN } }, ['text']);
+
+const httpHealthCheck = object(
+  {
+    path: { type: 'string', pattern: ABSOLUTE_PATH_PATTERN },
+    host: nonEmptyString,
+    method: { enum: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'PATCH'], default: 'GET' },
+    expected_statuses: withDefault(statusRanges, [{ start: 200, end: 201 }]),
+    retriable_statuses: statusRanges,
+  },
+  ['path'],
+);
+
+const healthCheck = object(
+  {
+    timeout: duration,
+    interval: duration,
+    initial_jitter: withDefault(duration, '0s'),
+    interval_jitter: withDefault(duration, '0s'),
+    interval_jitter_percent: withDefault(percent, 0),
+    unhealthy_threshold: integer(1),
+    healthy_threshold: integer(1),
+    unhealthy_interval: duration,
+    unhealthy_edge_interval: duration,
+    healthy_edge_interval: duration,
+    no_traffic_interval: withDefault(duration, '60s'),
+    no_traffic_healthy_interval: duration,
+    initially_healthy: falseByDefault,
+    http_health_check: httpHealthCheck,
+    tcp_health_check: object({ send: hexPayload, receive: arrayOf(hexPayload, 1) }),
+  },
+  ['timeout', 'interval', 'unhealthy_threshold', 'healthy_threshold'],
+);
+
+// Envoy's defaults, field by field.
+const outlierDetection = object({
+  consecutive_5xx: withDefault(integer(1), 5),
+  consecutive_gateway_failure: withDefault(integer(1), 5),
+  consecutive_local_origin_failure: withDefault(integer(1), 5),
+  interval: withDefault(duration, '10s'),
+  base_ejection_time: withDefault(duration, '30s'),
+  max_ejection_time: withDefault(duration, '300s'),
+  max_ejection_percent: withDefault(percent, 10),
+  enforcing_consecutive_5xx: withDefault(percent, 100),
+  enforcing_consecutive_gateway_failure: withDefault(percent, 0),
+  enforcing_consecutive_local_origin_failure: withDefault(percent, 100),
+  enforcing_success_rate: withDefault(percent, 100),
+  enforcing_local_origin_success_rate: withDefault(percent, 100),
+  enforcing_failure_percentage: withDefault(percent, 0),
+  enforcing_failure_percentage_local_origin: withDefault(percent, 0),
+  success_rate_minimum_hosts: withDefault(integer(1), 5),
+  success_rate_request_volume: withDefault(integer(1), 100),
+  success_rate_stdev_factor: withDefault(integer(0), 1900),
+  failure_percentage_threshold: withDefault(percent, 85),
+  failure_percentage_minimum_hosts: withDefault(integer(1), 5),
+  failure_percentage_request_volume: withDefault(integer(1), 50),
+  split_external_local_origin_errors: falseByDefault,
+  successful_active_health_check_uneject_host: withDefault(boolean, true),
+  always_eject_one_host: falseByDefault,
+});
+
+const commonLbConfig = object({
+  healthy_panic_threshold: withDefault(object({ value: { type: 'number', minimum: 0, maximum: 100 } }, ['value']), { value: 50 }),
+});
+
 const cluster = object(
   {
     name: nonEmptyString,
@@ -276,6 +347,9 @@ const cluster = object(
     maglev_lb_config: object({ table_size: withDefault(integer(1, 5000011), 65537) }),
     common_http_protocol_options: idleTimeoutOptions('1h'),
     per_connection_buffer_limit_bytes: byteCount,
+    health_checks: { ...arrayOf(healthCheck), maxItems: 1 },
+    outlier_detection: outlierDetection,
+    common_lb_config: withDefault(commonLbConfig, {}),
   },
   ['name', 'endpoints'],
 );

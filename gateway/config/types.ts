@@ -190,6 +190,77 @@ export interface ClusterConfig {
   maglev_lb_config?: { table_size: number }; // default 65537 (prime)
   common_http_protocol_options?: { idle_timeout: Duration }; // upstream keep-alive idle, default "1h"
   per_connection_buffer_limit_bytes?: number;
+  health_checks?: HealthCheckConfig[]; // at most one
+  outlier_detection?: OutlierDetectionConfig;
+  common_lb_config: CommonLbConfig; // default { healthy_panic_threshold: { value: 50 } }
+}
+
+export interface CommonLbConfig {
+  healthy_panic_threshold: { value: number }; // default 50 (percent, 0..100; 0 disables panic)
+}
+
+/** Envoy's HealthCheck: exactly one of http_health_check, tcp_health_check. */
+export interface HealthCheckConfig {
+  timeout: Duration;
+  interval: Duration;
+  initial_jitter: Duration; // default "0s"
+  interval_jitter: Duration; // default "0s"
+  interval_jitter_percent: number; // default 0
+  unhealthy_threshold: number; // >= 1
+  healthy_threshold: number; // >= 1
+  unhealthy_interval?: Duration; // default: interval
+  unhealthy_edge_interval?: Duration; // default: unhealthy_interval
+  healthy_edge_interval?: Duration; // default: interval
+  no_traffic_interval: Duration; // default "60s"
+  no_traffic_healthy_interval?: Duration; // default: no_traffic_interval
+  initially_healthy: boolean; // default false (ours, not Envoy's): hosts take traffic before their first pass
+  http_health_check?: HttpHealthCheckConfig;
+  tcp_health_check?: TcpHealthCheckConfig;
+}
+
+export interface StatusRange {
+  start: number; // inclusive
+  end: number; // exclusive
+}
+
+export interface HttpHealthCheckConfig {
+  path: string;
+  host?: string; // default: the cluster name
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'OPTIONS' | 'TRACE' | 'PATCH'; // default GET
+  expected_statuses: StatusRange[]; // default [{ start: 200, end: 201 }]
+  retriable_statuses?: StatusRange[]; // count against unhealthy_threshold instead of failing at once
+}
+
+export interface TcpHealthCheckConfig {
+  send?: { text: string }; // hex
+  receive?: { text: string }[]; // hex blocks expected in order in the response
+}
+
+/** Envoy's OutlierDetection; `enforcing_*` are percentages. */
+export interface OutlierDetectionConfig {
+  consecutive_5xx: number; // default 5
+  consecutive_gateway_failure: number; // default 5
+  consecutive_local_origin_failure: number; // default 5
+  interval: Duration; // default "10s"
+  base_ejection_time: Duration; // default "30s"
+  max_ejection_time: Duration; // default "300s"
+  max_ejection_percent: number; // default 10
+  enforcing_consecutive_5xx: number; // default 100
+  enforcing_consecutive_gateway_failure: number; // default 0
+  enforcing_consecutive_local_origin_failure: number; // default 100
+  enforcing_success_rate: number; // default 100
+  enforcing_local_origin_success_rate: number; // default 100
+  enforcing_failure_percentage: number; // default 0
+  enforcing_failure_percentage_local_origin: number; // default 0
+  success_rate_minimum_hosts: number; // default 5
+  success_rate_request_volume: number; // default 100
+  success_rate_stdev_factor: number; // default 1900 (divided by 1000)
+  failure_percentage_threshold: number; // default 85
+  failure_percentage_minimum_hosts: number; // default 5
+  failure_percentage_request_volume: number; // default 50
+  split_external_local_origin_errors: boolean; // default false
+  successful_active_health_check_uneject_host: boolean; // default true
+  always_eject_one_host: boolean; // default false
 }
 
 export interface EndpointConfig {

@@ -226,6 +226,28 @@ class SemanticChecks {
         else this.report(childPath(p, 'priority'), `priority ${String(t.priority)} is already set by ${seen}`);
       }
     }
+    for (const [hc, hpath] of objectItems(c.health_checks, childPath(path, 'health_checks'))) this.healthCheck(hc, hpath);
+    if (isObj(c.outlier_detection)) this.outlierDetection(c.outlier_detection, childPath(path, 'outlier_detection'));
+  }
+
+  private healthCheck(hc: Obj, path: string): void {
+    this.exactlyOne(hc, ['http_health_check', 'tcp_health_check'], path);
+    for (const field of ['interval', 'timeout', 'unhealthy_interval', 'unhealthy_edge_interval', 'healthy_edge_interval', 'no_traffic_interval', 'no_traffic_healthy_interval'])
+      if (durationMs(hc[field]) === 0) this.report(childPath(path, field), 'must be greater than 0s');
+    const http = hc.http_health_check;
+    if (!isObj(http)) return;
+    for (const field of ['expected_statuses', 'retriable_statuses'])
+      for (const [range, rpath] of objectItems(http[field], childPath(childPath(path, 'http_health_check'), field)))
+        if (typeof range.start === 'number' && typeof range.end === 'number' && range.start >= range.end)
+          this.report(childPath(rpath, 'end'), `must be greater than start (${range.start}); the range is [start, end)`);
+  }
+
+  private outlierDetection(od: Obj, path: string): void {
+    if (durationMs(od.interval) === 0) this.report(childPath(path, 'interval'), 'must be greater than 0s');
+    const base = durationMs(od.base_ejection_time);
+    const max = durationMs(od.max_ejection_time);
+    if (base !== undefined && max !== undefined && base > max)
+      this.report(childPath(path, 'base_ejection_time'), `must be <= max_ejection_time (${String(od.max_ejection_time)})`);
   }
 
   // --- Listeners ---

@@ -144,6 +144,7 @@ export class UpstreamRequest implements AttemptOwner {
 
   attemptHeaders(a: UpstreamAttempt, status: number, headers: IncomingHttpHeaders): void {
     if (a !== this.attempt) return;
+    this.cluster.reportResult(a.host as Host, status);
     const policy = this.rt.retry;
     if (policy !== null && retriesStatus(policy, status)) {
       if (this.mayRetry(false)) {
@@ -203,6 +204,7 @@ export class UpstreamRequest implements AttemptOwner {
   private failAttempt(kind: FailureKind, err: Error | null): void {
     const a = this.attempt!;
     this.releaseAttempt();
+    if (!this.responseStarted) this.cluster.reportResult(a.host as Host, kind);
     if (kind === 'connect') this.cluster.stats.upstream_cx_connect_fail++;
     if (kind === 'timeout') this.cluster.stats.upstream_rq_per_try_timeout++;
     if (this.responseStarted) {
@@ -267,6 +269,7 @@ export class UpstreamRequest implements AttemptOwner {
     if (this.finished) return;
     this.stream.addResponseFlag('UT');
     this.cluster.stats.upstream_rq_timeout++;
+    if (this.attempt !== null && !this.responseStarted) this.cluster.reportResult(this.attempt.host as Host, 'timeout');
     this.abandonAttempt();
     if (this.responseStarted) {
       this.finish();

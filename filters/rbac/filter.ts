@@ -1,0 +1,54 @@
+// rbac: Envoy's role-based access control filter. `rules` (ALLOW or DENY policies) decide: a denied
+// request gets 403 "RBAC: access denied" with response code details
+// `rbac_access_denied_matched_policy[<policy>|none]` and response flag RBAC (ours: Envoy has none for
+// it). `shadow_rules` are evaluated and counted only; their result is left in the state bag.
+import { defineHttpFilter, FilterStatus } from '../../sdk/index.js';
+import type { HttpFilter } from '../../sdk/index.js';
+import { Engine, PolicyCompiler } from './policy.js';
+import { rbacConfigSchema } from './schema.js';
+import type { RbacConfig } from './schema.js';
+
+/** Response flag of a request refused by rbac (not one of Envoy's, as FF is not). */
+export const RBAC_DENIED_FLAG = 'RBAC';
+
+export default defineHttpFilter<RbacConfig>({
+  name: 'rbac',
+  configSchema: rbacConfigSchema,
+  create(config, ctx) {
+    const compiler = new PolicyCompiler(ctx.matchers);
+    const enforced = config.rules === undefined ? undefined : new Engine(config.rules, compiler, 'rules');
+    const shadow = config.shadow_rules === undefined ? undefined : new Engine(config.shadow_rules, compiler, 'shadow_rules');
+    const allowed = ctx.stats.counter('allowed');
+    const denied = ctx.stats.counter('denied');
+    const shadowAllowed = ctx.stats.counter('shadow_allowed');
+    const shadowDenied = ctx.stats.counter('shadow_denied');
+    const shadowPolicyKey = `${ctx.filterName}.shadow_effective_policy_id`;
+    const shadowResultKey = `${ctx.filterName}.shadow_engine_result`;
+
+    const filter: HttpFilter = {
+      onRequestHeaders(_headers, stream) {
+        if (shadow !== undefined) {
+          const policy = shadow.matchedPolicy(stream);
+          const ok = shadow.allowAction === (policy !== undefined);
+          (ok ? shadowAllowed : shadowDenied).inc();
+          if (policy !== undefined) stream.state.set(shadowPolicyKey, policy);
+          stream.state.set(shadowResultKey, ok ? 'allowed' : 'denied');
+          stream.log.debug({ policy: policy ?? 'none', result: ok ? 'allowed' : 'denied', request_id: stream.requestId }, 'rbac shadow rules');
+        }
+        if (enforced === undefined) return FilterStatus.Continue;
+        const policy = enforced.matchedPolicy(stream);
+        if (enforced.allowAction === (policy !== undefined)) {
+          allowed.inc();
+          return FilterStatus.Continue;
+        }
+        denied.inc();
+        stream.sendLocalReply(403, 'RBAC: access denied', undefined, {
+          responseFlag: RBAC_DENIED_FLAG,
+          details: `rbac_access_denied_matched_policy[${policy ?? 'none'}]`,
+        });
+        return FilterStatus.Stop;
+      },
+    };
+    return () => filter;
+  },
+});
