@@ -71,8 +71,8 @@ async function connect(host: string, port: number, timeoutMs: number, log: Filte
   client.on('end', () => setTimeout(reconnect, RECONNECT_MS).unref());
 
   const ready = new Promise<void>((resolve) => {
+    // Not unref'd: while the gateway is being built, nothing else may be holding the process.
     const timer = setTimeout(resolve, FIRST_CONNECT_WAIT_MS);
-    timer.unref();
     client.once('ready', () => {
       clearTimeout(timer);
       resolve();
