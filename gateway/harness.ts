@@ -3,6 +3,7 @@
 import { createServer, request as httpRequest } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import { createGateway } from './index.js';
 import type { Gateway } from './index.js';
@@ -111,7 +112,8 @@ export interface TestGateway {
   readonly gateway: Gateway;
   readonly origin: string;
   get(path: string, headers?: Record<string, string>): Promise<TestResponse>;
-  send(method: string, path: string, body?: string, headers?: Record<string, string>): Promise<TestResponse>;
+  /** A Readable body goes chunked (no content-length). */
+  send(method: string, path: string, body?: string | Readable, headers?: Record<string, string>): Promise<TestResponse>;
   close(): Promise<void>;
 }
 
@@ -127,7 +129,7 @@ export async function startGateway(config: unknown, filters: HttpFilterFactory[]
   const { port } = gateway.address('test');
   const origin = `http://127.0.0.1:${port}`;
   const agent = new Agent({ connections: 64, keepAliveTimeout: 1000 });
-  const send = async (method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<TestResponse> => {
+  const send = async (method: string, path: string, body?: string | Readable, headers: Record<string, string> = {}): Promise<TestResponse> => {
     const r = await request(origin + path, {
       method: method as 'GET',
       headers,

@@ -7,6 +7,7 @@ import type { Counter, HttpFilter, StreamContext } from '../../sdk/filter.js';
 import type { HeaderMap } from '../../sdk/headers.js';
 import { FilterStatus } from '../../sdk/status.js';
 import { denominatorOf, fractionSampler } from '../../sdk/fractional-percent.js';
+import type { FractionalPercent } from '../../sdk/fractional-percent.js';
 import { parseDuration } from '../../sdk/duration.js';
 import { faultSchema } from './schema.js';
 import type { AbortConfig, DelayConfig, FaultConfig } from './schema.js';
@@ -30,9 +31,9 @@ function headerInt(headers: HeaderMap, name: string): number | undefined {
  * Whether a request falls in the share: the config's, or the header's numerator when header faults are
  * on and it asks for less (Envoy caps the header at the configured numerator, same denominator).
  */
-function shareSampler(percent: { numerator: number; denominator: 'HUNDRED' | 'TEN_THOUSAND' | 'MILLION' }, headerName: string | null) {
+function shareSampler(percent: FractionalPercent, headerName: string | null): (headers: HeaderMap) => boolean {
   const configured = fractionSampler(percent);
-  if (headerName === null) return () => configured();
+  if (headerName === null) return configured;
   const d = denominatorOf(percent);
   return (headers: HeaderMap): boolean => {
     const asked = headerInt(headers, headerName);

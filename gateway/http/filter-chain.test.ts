@@ -2,6 +2,7 @@
 // and a user's filter module loaded from a path.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { defineHttpFilter } from '../../sdk/filter.js';
 import { FilterStatus } from '../../sdk/status.js';
@@ -52,7 +53,7 @@ const bodies = defineHttpFilter<Record<string, never>>({
   needsResponseBody: true,
   create: () => () => ({
     onRequestBody(body, ctx) {
-      ctx.setRequestBody(body.toString().toUpperCase());
+      ctx.setRequestBody(`${body.toString().toUpperCase()}!`);
     },
     onResponseBody(body, ctx) {
       ctx.setResponseBody(`${body.toString()}+filtered`);
@@ -131,10 +132,12 @@ test('body filters see whole bodies; over max_request_bytes is 413', { timeout: 
   });
   const r = await gw.send('POST', '/', 'hello');
   assert.equal(r.status, 200);
-  assert.equal(r.body, 'got HELLO+filtered');
+  assert.equal(r.body, 'got HELLO!+filtered', 'a body of another length is sent whole');
+  const chunked = await gw.send('POST', '/', Readable.from([Buffer.from('a'), Buffer.from('bc')]));
+  assert.equal(chunked.body, 'got ABC!+filtered');
   const big = await gw.send('POST', '/', 'x'.repeat(2048));
   assert.equal(big.status, 413);
-  assert.equal(up.seen.length, 1);
+  assert.equal(up.seen.length, 2);
 });
 
 test('typed_per_filter_config disables a filter or reconfigures it for one route', { timeout: 20_000 }, async (t) => {

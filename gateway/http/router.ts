@@ -82,7 +82,13 @@ export class Router {
     path: string,
     body: Buffer | null,
   ): void {
-    if (body !== null) stream.bytesReceived = body.length;
+    if (body !== null) {
+      // A filter may have replaced the body: the length sent is the length we have, never a stale one.
+      stream.bytesReceived = body.length;
+      const headers = stream.requestHeaders.raw;
+      headers['content-length'] = String(body.length);
+      delete headers['transfer-encoding'];
+    }
     for (const m of rt.mirrors) m.maybeSend(stream.method, path, stream.requestHeaders.raw, body);
     this.start(stream, route, rt, cluster, path, body);
   }

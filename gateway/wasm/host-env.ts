@@ -152,10 +152,7 @@ export function envImports(vm: WasmVm): Record<string, HostFunction> {
       if (http === null || http === undefined) return Status.NotFound;
       if (type === BufferType.RequestBody && http.requestBody !== null) {
         http.requestBody = splice(http.requestBody, start >>> 0, len >>> 0, data);
-        http.stream.setRequestBody(http.requestBody);
-        // The request goes upstream with its headers: a stale content-length would cut or hang the body.
-        const headers = http.stream.requestHeaders;
-        if (headers.has('content-length')) headers.set('content-length', String(http.requestBody.length));
+        http.stream.setRequestBody(http.requestBody); // the router sends it with its own content-length
         return Status.Ok;
       }
       if (type === BufferType.ResponseBody && http.responseBody !== null) {
