@@ -2,6 +2,7 @@
 // undici reports to its UpstreamRequest, which decides about retries and talks to the downstream.
 import type { Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Host } from '../cluster/host.js';
 
 export interface AttemptOwner {
   /** undici gave the attempt a connection (it stops counting as pending). */
@@ -26,7 +27,7 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
 
   constructor(
     readonly owner: AttemptOwner,
-    readonly host: unknown,
+    readonly host: Host,
   ) {}
 
   onRequestStart(controller: Dispatcher.DispatchController): void {

@@ -144,7 +144,7 @@ export class UpstreamRequest implements AttemptOwner {
 
   attemptHeaders(a: UpstreamAttempt, status: number, headers: IncomingHttpHeaders): void {
     if (a !== this.attempt) return;
-    this.cluster.reportResult(a.host as Host, status);
+    this.cluster.reportResult(a.host, status);
     const policy = this.rt.retry;
     if (policy !== null && retriesStatus(policy, status)) {
       if (this.mayRetry(false)) {
@@ -204,7 +204,7 @@ export class UpstreamRequest implements AttemptOwner {
   private failAttempt(kind: FailureKind, err: Error | null): void {
     const a = this.attempt!;
     this.releaseAttempt();
-    if (!this.responseStarted) this.cluster.reportResult(a.host as Host, kind);
+    if (!this.responseStarted) this.cluster.reportResult(a.host, kind);
     if (kind === 'connect') this.cluster.stats.upstream_cx_connect_fail++;
     if (kind === 'timeout') this.cluster.stats.upstream_rq_per_try_timeout++;
     if (this.responseStarted) {
@@ -221,7 +221,7 @@ export class UpstreamRequest implements AttemptOwner {
       return;
     }
     if (this.retries > 0 && policy !== null && retriesFailure(policy, kind)) this.stream.addResponseFlag('URX');
-    this.stream.log.debug({ err, host: (a.host as Host).hostname, request_id: this.stream.requestId }, 'upstream attempt failed');
+    this.stream.log.debug({ err, host: (a.host).hostname, request_id: this.stream.requestId }, 'upstream attempt failed');
     this.fail(failureReply(kind));
   }
 
@@ -241,7 +241,7 @@ export class UpstreamRequest implements AttemptOwner {
 
   private scheduleRetry(): void {
     const policy = this.rt.retry!;
-    if (policy.avoidPreviousHosts) (this.tried ??= new Set()).add(this.attempt!.host as Host);
+    if (policy.avoidPreviousHosts) (this.tried ??= new Set()).add(this.attempt!.host);
     this.attempt = null;
     this.cluster.stats.upstream_rq_retry++;
     const wait = backOffMs(policy, this.retries);
@@ -269,7 +269,7 @@ export class UpstreamRequest implements AttemptOwner {
     if (this.finished) return;
     this.stream.addResponseFlag('UT');
     this.cluster.stats.upstream_rq_timeout++;
-    if (this.attempt !== null && !this.responseStarted) this.cluster.reportResult(this.attempt.host as Host, 'timeout');
+    if (this.attempt !== null && !this.responseStarted) this.cluster.reportResult(this.attempt.host, 'timeout');
     this.abandonAttempt();
     if (this.responseStarted) {
       this.finish();
@@ -321,7 +321,7 @@ export class UpstreamRequest implements AttemptOwner {
       clearTimeout(this.tryTimer);
       this.tryTimer = null;
     }
-    this.cluster.requestFinished(a.host as Host);
+    this.cluster.requestFinished(a.host);
   }
 
   private finish(): void {
