@@ -10,7 +10,13 @@ const BAR_GAP = 6;
 const LABEL_WIDTH = 170;
 const BAR_WIDTH = 420;
 const VALUE_WIDTH = 90;
-const COLORS: Record<string, string> = { 'gateway-router': '#d9480f', 'node-floor': '#2b8a3e', 'fastify-http-proxy': '#1864ab' };
+const COLORS: Record<string, string> = {
+  'gateway-router': '#d9480f',
+  'gateway-chain': '#e8590c',
+  'gateway-wasm': '#f08c00',
+  'node-floor': '#2b8a3e',
+  'fastify-http-proxy': '#1864ab',
+};
 const DEFAULT_COLOR = '#868e96';
 
 function escape(text: string): string {

@@ -18,13 +18,15 @@ export interface Sample {
 
 export interface Target {
   url: string;
+  /** Sent with every request. */
+  headers: Record<string, string>;
   pid: number;
 }
 
-function load(url: string, seconds: number): Promise<Result> {
+function load({ url, headers }: Target, seconds: number): Promise<Result> {
   return new Promise((resolve, reject) => {
     // keep-alive and one request in flight per connection are autocannon's defaults.
-    autocannon({ url, connections: CONNECTIONS, duration: seconds, pipelining: 1 }, (err, result) =>
+    autocannon({ url, headers, connections: CONNECTIONS, duration: seconds, pipelining: 1 }, (err, result) =>
       err ? reject(err) : resolve(result),
     );
   });
@@ -32,12 +34,12 @@ function load(url: string, seconds: number): Promise<Result> {
 
 /** Load without measuring, so JIT, pools and caches are warm before the first window. */
 export async function warmUp(target: Target, seconds: number): Promise<void> {
-  await load(target.url, seconds);
+  await load(target, seconds);
 }
 
 export async function measure(target: Target, seconds: number, clockTicksPerSecond: number): Promise<Sample> {
   const ticksBefore = processTreeCpuTicks(target.pid);
-  const result = await load(target.url, seconds);
+  const result = await load(target, seconds);
   const ticksAfter = processTreeCpuTicks(target.pid);
 
   const requests = result.requests.total;

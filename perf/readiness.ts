@@ -8,9 +8,9 @@ const POLL_INTERVAL_MS = 100;
 const PROBE_TIMEOUT_MS = 1000;
 
 /** Status and body length of one GET, or the error message. */
-function probe(url: string): Promise<{ status: number; bytes: number } | string> {
+function probe(url: string, headers: Record<string, string>): Promise<{ status: number; bytes: number } | string> {
   return new Promise((resolve) => {
-    const req = request(url, { agent: false, timeout: PROBE_TIMEOUT_MS }, (res) => {
+    const req = request(url, { agent: false, headers, timeout: PROBE_TIMEOUT_MS }, (res) => {
       let bytes = 0;
       res.on('data', (chunk: Buffer) => (bytes += chunk.length));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes }));
@@ -22,7 +22,14 @@ function probe(url: string): Promise<{ status: number; bytes: number } | string>
   });
 }
 
-export async function waitUntilServing(child: Child, url: string, expectedBytes: number, timeoutMs: number): Promise<void> {
+/** `headers` are those the load will send (a token, say): a contender that refuses them never counts as serving. */
+export async function waitUntilServing(
+  child: Child,
+  url: string,
+  headers: Record<string, string>,
+  expectedBytes: number,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'not tried';
   while (Date.now() < deadline) {
@@ -30,7 +37,7 @@ export async function waitUntilServing(child: Child, url: string, expectedBytes:
     if (status !== null) {
       throw new Error(`${child.name} exited (${status}) before serving ${url}:\n${child.outputTail()}`);
     }
-    const answer = await probe(url);
+    const answer = await probe(url, headers);
     if (typeof answer !== 'string' && answer.status === 200 && answer.bytes === expectedBytes) return;
     last = typeof answer === 'string' ? answer : `status ${answer.status}, ${answer.bytes} body bytes`;
     await delay(POLL_INTERVAL_MS);

@@ -21,7 +21,7 @@ export interface RunReport {
   runs: ContenderRun[];
 }
 
-export const COLUMNS = ['contender', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'CPU µs/req', 'CPU ÷ fastify', 'CPU ÷ floor'];
+export const COLUMNS = ['contender', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'CPU µs/req', 'CPU ÷ fastify', 'CPU ÷ floor', 'CPU ÷ router'];
 
 function decimals(value: number | null, digits: number): string {
   if (value === null || !Number.isFinite(value)) return '—';
@@ -44,6 +44,7 @@ export function tableCells(rows: Row[]): string[][] {
     decimals(row.cpuMicrosPerRequest, 1),
     decimals(row.cpuVsFastify, 2),
     decimals(row.cpuVsFloor, 2),
+    decimals(row.cpuVsRouter, 2),
   ]);
 }
 

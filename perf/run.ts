@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CONTENDERS, type Contender, type Paths } from './contenders/index.js';
+import { CONTENDERS, type Command, type Contender, type Paths } from './contenders/index.js';
 import { writeHtml } from './html-report.js';
 import { measure, warmUp, type Target } from './measure.js';
 import { parseOptions, USAGE, type Options } from './options.js';
@@ -17,7 +17,7 @@ import { writeReadmeResults } from './readme-results.js';
 import { waitUntilServing } from './readiness.js';
 import { allNotes, textTable, writeJson, type RunReport } from './report.js';
 import { BODY_BYTES, CONNECTIONS, START_TIMEOUT_MS } from './settings.js';
-import { summarize, type ContenderRun } from './summary.js';
+import { overRouterNotes, summarize, type ContenderRun } from './summary.js';
 
 /** A 1-minute load average above this before the run means the machine was not idle. */
 const BUSY_LOAD_AVERAGE = 1;
@@ -35,12 +35,12 @@ function selectContenders(only: string[] | null): Contender[] {
   return CONTENDERS.filter((contender) => only.includes(contender.name));
 }
 
-/** Starts a server as a child and waits until it answers with the upstream's body. */
-async function startServing(name: string, command: { file: string; args: string[] }, port: number): Promise<{ child: Child; url: string }> {
+/** Starts a server as a child and waits until it answers, to a request with the command's headers, with the upstream's body. */
+async function startServing(name: string, command: Command, port: number): Promise<{ child: Child; url: string }> {
   const child = startChild(name, command.file, command.args);
   const url = `http://${LOOPBACK}:${port}/`;
   try {
-    await waitUntilServing(child, url, BODY_BYTES, START_TIMEOUT_MS);
+    await waitUntilServing(child, url, command.headers ?? {}, BODY_BYTES, START_TIMEOUT_MS);
   } catch (err) {
     await child.stop();
     throw err;
@@ -56,9 +56,9 @@ async function startContenders(contenders: Contender[], paths: Paths, pinning: P
   const running: Running[] = [];
   for (const contender of contenders) {
     const port = await freePort();
-    const { file, args } = contender.command({ ...paths, port, upstreamPort, workDir });
-    const { child, url } = await startServing(contender.name, pinned(pinning.contenderCpu, file, args), port);
-    running.push({ contender, child, url, pid: child.pid });
+    const { file, args, headers = {} } = await contender.command({ ...paths, port, upstreamPort, workDir });
+    const { child, url } = await startServing(contender.name, { ...pinned(pinning.contenderCpu, file, args), headers }, port);
+    running.push({ contender, child, url, headers, pid: child.pid });
   }
   return { upstream, running };
 }
@@ -149,7 +149,7 @@ async function main(): Promise<void> {
     machine,
     pinning: { contenderCpu: pinning.contenderCpu, loadCpu: pinning.loadCpu },
     settings: { connections: CONNECTIONS, bodyBytes: BODY_BYTES, quick: options.quick, timing: options.timing },
-    notes: [...machineNotes, ...failures],
+    notes: [...overRouterNotes(rows), ...machineNotes, ...failures],
     skipped,
     rows,
     runs,

@@ -1,6 +1,7 @@
 // The HTTP filter contract: what a filter author implements, and what the gateway gives it.
 import type { HeaderMap, RawHeaders } from './headers.js';
 import type { HeaderMatcher, RouteMatch, StringMatcher } from './match-config.js';
+import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import type { FilterLogger } from './logger.js';
 import type { FilterResult } from './status.js';
 
@@ -152,7 +153,15 @@ export interface HttpFilterFactory<C = any> {
   create(config: C, ctx: FilterFactoryContext): HttpFilterCreator | Promise<HttpFilterCreator>;
 }
 
-/** Identity helper that types a factory's config for its author. */
+/**
+ * The config type a literal schema (written `as const`) describes, for
+ * `defineHttpFilter<ConfigOf<typeof schema>>({ configSchema: schema, ... })`: `create(config)` then knows
+ * every field, and the schema stays the one source of truth. Fields with a schema default are typed
+ * optional, though validation fills them in.
+ */
+export type ConfigOf<S extends JSONSchema> = FromSchema<S>;
+
+/** Identity helper that types a factory's config for its author (see ConfigOf). */
 export function defineHttpFilter<C>(factory: HttpFilterFactory<C>): HttpFilterFactory<C> {
   return factory;
 }

@@ -6,6 +6,7 @@ export type { RawHeaders } from './headers.js';
 export type { FilterLogger } from './logger.js';
 export { defineHttpFilter, HttpCallError } from './filter.js';
 export type {
+  ConfigOf,
   Counter,
   FilterFactoryContext,
   FilterStats,

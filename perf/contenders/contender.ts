@@ -19,6 +19,8 @@ export interface Launch extends Paths {
 export interface Command {
   file: string;
   args: string[];
+  /** Headers every request to the contender carries (the readiness check's and the load's), e.g. a token. */
+  headers?: Record<string, string>;
 }
 
 export interface Contender {
@@ -26,6 +28,6 @@ export interface Contender {
   description: string;
   /** Why it cannot run on this machine (with how to fix that), or null when it can. */
   unavailable(paths: Paths): string | null;
-  /** The command line that starts it in the foreground; may write its config into workDir. */
-  command(launch: Launch): Command;
+  /** The command line that starts it in the foreground; may write its config into workDir (and make keys first). */
+  command(launch: Launch): Command | Promise<Command>;
 }
