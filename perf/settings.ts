@@ -15,6 +15,6 @@ export interface Timing {
   roundSeconds: number;
 }
 
-/** --quick: fits in under two minutes with six contenders. */
+/** --quick: fits in under two minutes with the eight contenders. */
 export const QUICK: Timing = { warmupSeconds: 2, rounds: 2, roundSeconds: 5 };
 export const FULL: Timing = { warmupSeconds: 5, rounds: 3, roundSeconds: 10 };
