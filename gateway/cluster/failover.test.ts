@@ -45,9 +45,11 @@ async function gateway(t: TestContext, cluster: Record<string, unknown> & { port
 function steadyLoad(t: TestContext, gw: TestGateway, workers: number) {
   const result = { ok: 0, failed: [] as string[] };
   let running = true;
+  // Bounded even if the test times out before stop() or its after-hook runs: never spin forever.
+  const deadline = Date.now() + 90_000;
   const loops = Array.from({ length: workers }, async () => {
     // A broken gateway fails fast: give up rather than spin.
-    while (running && result.failed.length < 1000) {
+    while (running && result.failed.length < 1000 && Date.now() < deadline) {
       try {
         const r = await gw.get('/work');
         if (r.status === 200) result.ok++;
