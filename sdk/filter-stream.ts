@@ -48,6 +48,8 @@ export abstract class FilterStream implements StreamContext {
   scheme: 'http' | 'https' = 'http';
   sourceAddress = '';
   sourcePort = 0;
+  directRemoteAddress = '';
+  destinationPort = 0;
   requestHeaders: HeaderMap;
   responseHeaders: HeaderMap | undefined = undefined;
   responseStatus = 0;

@@ -24,9 +24,13 @@ export interface StreamContext {
   /** The host header. */
   readonly authority: string;
   readonly scheme: 'http' | 'https';
-  /** The downstream peer (after x-forwarded-for trusted hops, when configured). */
+  /** The client address: the TCP peer, or with xff_num_trusted_hops the address those hops report. */
   readonly sourceAddress: string;
   readonly sourcePort: number;
+  /** The TCP peer itself, whatever x-forwarded-for says (Envoy's direct remote address). */
+  readonly directRemoteAddress: string;
+  /** The local port the request arrived on (the listener's). */
+  readonly destinationPort: number;
   readonly requestHeaders: HeaderMap;
   /** Set once the response phase begins (upstream answer or local reply). */
   readonly responseHeaders: HeaderMap | undefined;

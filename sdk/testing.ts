@@ -24,6 +24,8 @@ export interface FakeRequest {
   body?: string | Buffer;
   sourceAddress?: string; // default 127.0.0.1
   sourcePort?: number; // default 40000
+  directRemoteAddress?: string; // default: sourceAddress
+  destinationPort?: number; // default 8080
   scheme?: 'http' | 'https'; // default http
   requestId?: string; // default "test-request"
   /** ctx.routeName; the kit matches no routes. */
@@ -289,6 +291,8 @@ class FakeStream extends FilterStream {
     this.scheme = request.scheme ?? 'http';
     this.sourceAddress = request.sourceAddress ?? '127.0.0.1';
     this.sourcePort = request.sourcePort ?? 40000;
+    this.directRemoteAddress = request.directRemoteAddress ?? this.sourceAddress;
+    this.destinationPort = request.destinationPort ?? 8080;
     this.requestId = request.requestId ?? 'test-request';
     this.routeName = request.routeName;
     this.originalBody = toBuffer(request.body);

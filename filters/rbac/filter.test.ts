@@ -163,3 +163,9 @@ test('bad rules are refused at load with their path', async () => {
   await assert.rejects(runFilter(rbac, policy({ any: false })), /must be equal to constant/);
   await assert.rejects(runFilter(rbac, { rules: { action: 'LOG', policies: {} } }), /rules\.action: must be equal to one of the allowed values/);
 });
+
+test('destination_port matches the local port the request arrived on', async () => {
+  const config = { rules: { action: 'ALLOW', policies: { admin: { permissions: [{ destination_port: 9443 }], principals: [{ any: true }] } } } };
+  assert.equal((await runFilter(rbac, config, { request: { destinationPort: 9443 } })).response.status, 200);
+  assert.equal((await runFilter(rbac, config, { request: { destinationPort: 8080 } })).response.status, 403);
+});

@@ -64,3 +64,30 @@ test('rbac through the gateway: remote_ip behind one trusted hop, and JWT claims
   assert.equal(forged.status, 401, 'jwt_authn refuses the forged token before rbac sees it');
   assert.equal(app.seen.filter((r) => r.url === '/admin/users').length, 1);
 });
+
+test('rbac through the gateway: direct_remote_ip is the TCP peer, whatever x-forwarded-for says', { timeout: 60_000 }, async (t) => {
+  const app = await startUpstream('app');
+  const config = gatewayConfig({
+    routes: [{ match: { prefix: '/' }, route: { cluster: 'app' } }],
+    clusters: [{ name: 'app', ports: [app.port] }],
+    hcm: { xff_num_trusted_hops: 1 },
+    filters: [
+      {
+        name: 'rbac',
+        config: {
+          rules: {
+            action: 'ALLOW',
+            policies: { 'loopback-peer': { permissions: [{ any: true }], principals: [{ direct_remote_ip: '127.0.0.1/32' }] } },
+          },
+        },
+      },
+    ],
+  });
+  const gw = await startGateway(config);
+  t.after(async () => {
+    await gw.close();
+    await app.close();
+  });
+  // remote_ip would be 203.0.113.7 here; the peer is still loopback.
+  assert.equal((await gw.get('/', { 'x-forwarded-for': '203.0.113.7' })).status, 200);
+});

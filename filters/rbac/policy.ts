@@ -36,6 +36,10 @@ export class PolicyCompiler {
     if (p.any === true) return always;
     if (p.header !== undefined) return at(`${where}.header`, () => this.matchers.header(p.header!));
     if (p.url_path !== undefined) return this.urlPath(p.url_path, `${where}.url_path`);
+    if (p.destination_port !== undefined) {
+      const port = p.destination_port;
+      return (ctx) => ctx.destinationPort === port;
+    }
     if (p.and_rules !== undefined) return every(p.and_rules.rules.map((r, i) => this.permission(r, `${where}.and_rules.rules[${i}]`)));
     if (p.or_rules !== undefined) return some(p.or_rules.rules.map((r, i) => this.permission(r, `${where}.or_rules.rules[${i}]`)));
     const inner = this.permission(p.not_rule!, `${where}.not_rule`);
@@ -44,13 +48,17 @@ export class PolicyCompiler {
 
   principal(p: Principal, where: string): Match {
     if (p.any === true) return always;
-    // The SDK's stream context knows one peer address: the client's, after the connection
-    // manager's trusted x-forwarded-for hops (equal to the TCP peer when none are trusted).
-    const ip = p.remote_ip ?? p.direct_remote_ip ?? p.source_ip;
-    if (ip !== undefined) {
-      const field = p.remote_ip !== undefined ? 'remote_ip' : p.direct_remote_ip !== undefined ? 'direct_remote_ip' : 'source_ip';
-      const inRange = at(`${where}.${field}`, () => this.matchers.cidr([cidrText(ip)]));
+    // remote_ip: the client after the connection manager's trusted x-forwarded-for hops;
+    // direct_remote_ip and source_ip: the TCP peer itself (Envoy's semantics).
+    if (p.remote_ip !== undefined) {
+      const inRange = at(`${where}.remote_ip`, () => this.matchers.cidr([cidrText(p.remote_ip!)]));
       return (ctx) => inRange(ctx.sourceAddress);
+    }
+    const direct = p.direct_remote_ip ?? p.source_ip;
+    if (direct !== undefined) {
+      const field = p.direct_remote_ip !== undefined ? 'direct_remote_ip' : 'source_ip';
+      const inRange = at(`${where}.${field}`, () => this.matchers.cidr([cidrText(direct)]));
+      return (ctx) => inRange(ctx.directRemoteAddress);
     }
     if (p.header !== undefined) return at(`${where}.header`, () => this.matchers.header(p.header!));
     if (p.url_path !== undefined) return this.urlPath(p.url_path, `${where}.url_path`);

@@ -18,6 +18,7 @@ export interface Permission {
   any?: true;
   header?: HeaderMatcher;
   url_path?: PathMatcher;
+  destination_port?: number;
   and_rules?: { rules: Permission[] };
   or_rules?: { rules: Permission[] };
   not_rule?: Permission;
@@ -75,6 +76,7 @@ const permissionSchema = oneField(
     any: { const: true },
     header: headerMatcherSchema,
     url_path: pathMatcherSchema,
+    destination_port: integer(1, 65535),
     and_rules: object({ rules: arrayOf(ref('permission'), 1) }, ['rules']),
     or_rules: object({ rules: arrayOf(ref('permission'), 1) }, ['rules']),
     not_rule: ref('permission'),

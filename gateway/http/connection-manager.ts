@@ -108,6 +108,8 @@ export class ConnectionManager {
     stream.scheme = this.scheme;
     stream.sourceAddress = sourceAddress;
     stream.sourcePort = req.socket.remotePort ?? 0;
+    stream.directRemoteAddress = peer;
+    stream.destinationPort = req.socket.localPort ?? 0;
     stream.routeName = route?.name;
     stream.start();
   };
