@@ -53,13 +53,18 @@ export function addForwardedHeaders(headers: RawHeaders, peer: string, scheme: s
 /** Removes hop-by-hop headers, and those named by Connection, from a message about to be forwarded. */
 export function stripHopByHop(headers: RawHeaders): void {
   const connection = headers['connection'];
-  if (connection !== undefined) {
+  // "keep-alive" and "close" (nearly every message) name no other header: skip the split.
+  if (connection !== undefined && connection !== 'keep-alive' && connection !== 'close') {
     const names = typeof connection === 'string' ? connection : connection.join(',');
     for (const n of names.split(',')) {
       const name = n.trim().toLowerCase();
       // "te: trailers" is end-to-end for gRPC; the rest named by Connection is hop-by-hop.
-      if (name !== '' && name !== 'te') delete headers[name];
+      if (name !== '' && name !== 'te' && headers[name] !== undefined) delete headers[name];
     }
   }
-  for (let i = 0; i < HOP_BY_HOP.length; i++) delete headers[HOP_BY_HOP[i]!];
+  // Look before deleting: a delete that removes nothing still costs, and most messages carry few of these.
+  for (let i = 0; i < HOP_BY_HOP.length; i++) {
+    const name = HOP_BY_HOP[i]!;
+    if (headers[name] !== undefined) delete headers[name];
+  }
 }
