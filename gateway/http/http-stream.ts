@@ -34,7 +34,8 @@ export class HttpStream extends FilterStream {
   ) {
     super(chain, new HeaderMap(headers));
     this.route = route;
-    res.once('close', this.onClose);
+    (res as StreamResponse)[STREAM] = this;
+    res.once('close', onResponseClose);
   }
 
   protected get hostLog(): FilterLogger {
@@ -135,7 +136,8 @@ export class HttpStream extends FilterStream {
     this.res.destroy();
   }
 
-  private readonly onClose = (): void => {
+  /** The response is done, or its connection went away. */
+  closed(): void {
     if (!this.res.writableFinished) {
       this.aborted = true;
       this.addResponseFlag('DC');
@@ -144,5 +146,12 @@ export class HttpStream extends FilterStream {
     this.finish();
     this.runLog();
     this.hcm.streamDone(this);
-  };
+  }
+}
+
+// One shared 'close' listener for every response (no closure per request): the response knows its stream.
+const STREAM = Symbol('stream');
+type StreamResponse = ServerResponse & { [STREAM]?: HttpStream };
+function onResponseClose(this: StreamResponse): void {
+  this[STREAM]!.closed();
 }

@@ -37,7 +37,8 @@ export class UpstreamRequest implements AttemptOwner {
   private ended = false;
   private sink: ServerResponse | null = null;
   private buffering: { limit: number; size: number; chunks: Buffer[]; done: (b: Buffer | null) => void } | null = null;
-  private readonly onDrain = (): void => this.attempt?.resume();
+  /** Created only when the client applies backpressure. */
+  private onDrain: (() => void) | null = null;
 
   constructor(
     private readonly stream: HttpStream,
@@ -58,7 +59,7 @@ export class UpstreamRequest implements AttemptOwner {
       return;
     }
     stripHopByHop(this.headers);
-    if (this.rt.timeoutMs > 0) this.globalTimer = setTimeout(this.onGlobalTimeout, this.rt.timeoutMs);
+    if (this.rt.timeoutMs > 0) this.globalTimer = setTimeout(globalTimeout, this.rt.timeoutMs, this);
     this.dispatch();
   }
 
@@ -118,7 +119,7 @@ export class UpstreamRequest implements AttemptOwner {
     this.stream.upstreamHost = host.hostname;
     this.cluster.requestStarted(host);
     const perTry = this.rt.retry?.perTryTimeoutMs ?? 0;
-    if (perTry > 0) this.tryTimer = setTimeout(this.onTryTimeout, perTry);
+    if (perTry > 0) this.tryTimer = setTimeout(tryTimeout, perTry, this);
     host.pool.dispatch(
       {
         path: this.path,
@@ -246,15 +247,17 @@ export class UpstreamRequest implements AttemptOwner {
     this.cluster.stats.upstream_rq_retry++;
     const wait = backOffMs(policy, this.retries);
     this.retries++;
-    this.backOffTimer = setTimeout(this.onBackOff, wait);
+    this.backOffTimer = setTimeout(backOffDone, wait, this);
   }
 
-  private readonly onBackOff = (): void => {
+  /** Timer callbacks (called by the module-level functions below). */
+  onBackOff(): void {
     this.backOffTimer = null;
     if (!this.finished) this.dispatch();
-  };
+  }
 
-  private readonly onTryTimeout = (): void => {
+
+  onTryTimeout(): void {
     this.tryTimer = null;
     const a = this.attempt;
     if (a === null || this.finished) return;
@@ -262,9 +265,10 @@ export class UpstreamRequest implements AttemptOwner {
     a.abandoned = true;
     a.abort(TIMED_OUT);
     this.failAttempt('timeout', null);
-  };
+  }
 
-  private readonly onGlobalTimeout = (): void => {
+
+  onGlobalTimeout(): void {
     this.globalTimer = null;
     if (this.finished) return;
     this.stream.addResponseFlag('UT');
@@ -277,7 +281,8 @@ export class UpstreamRequest implements AttemptOwner {
       return;
     }
     this.fail(failureReply('timeout'));
-  };
+  }
+
 
   // ---- endings ----
   private fail(r: FailureReply): void {
@@ -295,7 +300,7 @@ export class UpstreamRequest implements AttemptOwner {
     this.stream.bytesSent += chunk.length;
     if (!res.write(chunk)) {
       this.attempt?.pause();
-      res.once('drain', this.onDrain);
+      res.once('drain', (this.onDrain ??= () => this.attempt?.resume()));
     }
   }
 
@@ -334,4 +339,15 @@ export class UpstreamRequest implements AttemptOwner {
     if (this.retryActive) this.cluster.breaker.finishRetry();
     this.cluster.breaker.finishRequest();
   }
+}
+
+// Timer callbacks take the request as an argument, so that no closure is made per request.
+function globalTimeout(r: UpstreamRequest): void {
+  r.onGlobalTimeout();
+}
+function tryTimeout(r: UpstreamRequest): void {
+  r.onTryTimeout();
+}
+function backOffDone(r: UpstreamRequest): void {
+  r.onBackOff();
 }
