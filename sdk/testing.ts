@@ -9,6 +9,7 @@ import type { ChainEntry, ResolvedChain } from './filter-stream.js';
 import { HttpCallError } from './filter.js';
 import type { Counter, FilterStats, HttpCall, HttpFilter, HttpFilterFactory, StreamContext } from './filter.js';
 import { filterMatchers } from './matching/filter-matchers.js';
+import { deepFreeze } from './freeze.js';
 import { HeaderMap } from './headers.js';
 import type { RawHeaders } from './headers.js';
 import type { FilterLogger } from './logger.js';
@@ -202,14 +203,6 @@ function pointerToPath(pointer: string): string {
     out += /^\d+$/.test(seg) ? `[${seg}]` : `.${seg}`;
   }
   return out;
-}
-
-function deepFreeze<T>(v: T): T {
-  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
-  }
-  return v;
 }
 
 function needsBody<C>(flag: boolean | ((config: C) => boolean) | undefined, config: C): boolean {

@@ -158,7 +158,13 @@ test('the first matching rule decides; no rule or no requires means no check', a
   assert.equal((await chain.run({ request: { path: '/api/x' } })).response.status, 401);
   assert.equal((await chain.run({ request: { path: '/api/x', method: 'POST' } })).response.status, 200);
   assert.equal((await chain.run({ request: { path: '/other' } })).response.status, 200);
-  assert.deepEqual(chain.counters(), { 'jwt_authn.allowed': 0, 'jwt_authn.denied': 1, 'jwt_authn.cors_preflight_bypassed': 0 });
+  assert.deepEqual(chain.counters(), {
+    'jwt_authn.allowed': 0,
+    'jwt_authn.denied': 1,
+    'jwt_authn.cors_preflight_bypassed': 0,
+    'jwt_authn.jwt_cache_hit': 0,
+    'jwt_authn.jwt_cache_miss': 0,
+  });
 });
 
 test('requires_any, requires_all, allow_missing, allow_missing_or_failed, provider_and_audiences', async () => {

@@ -1,12 +1,17 @@
 // jwt_authn: Envoy's JWT authentication filter. Tokens are verified with jose against each
 // provider's key set (inline, or fetched through a cluster and cached); the first rule whose route
-// match fits the request says which providers are required. A missing or bad token gets 401 with a
-// `www-authenticate: Bearer` challenge, a token for other audiences 403; a verified one leaves its
-// payload in the state bag (`jwt_authn.payloads`, by provider) for rbac and the filters after.
+// match fits the request says which providers are required. Verified tokens are cached per provider
+// (jwt_cache_config), so that a token seen again costs no signature check. A missing or bad token
+// gets 401 with a `www-authenticate: Bearer` challenge, a token for other audiences 403; a verified
+// one leaves its payload in the state bag (`jwt_authn.payloads`, by provider) for rbac and the
+// filters after.
 import { defineHttpFilter, FilterStatus } from '../../sdk/index.js';
 import type { FilterFactoryContext, HttpFilter, StreamContext } from '../../sdk/index.js';
 import type { HeaderMap } from '../../sdk/headers.js';
-import { keySetFrom, RemoteKeySet } from './jwks.js';
+import { VerifiedTokenCache } from './cache.js';
+import type { CacheCounters } from './cache.js';
+import { localKeySet, RemoteKeySet } from './jwks.js';
+import type { KeySet } from './jwks.js';
 import { JwtStatus, Provider } from './provider.js';
 import { compileRequirement, evaluate, RequestVerification } from './requirement.js';
 import type { Requirement } from './requirement.js';
@@ -18,23 +23,26 @@ interface CompiledRule {
   readonly requirement: Requirement | undefined;
 }
 
-function buildProvider(name: string, config: JwtProvider, ctx: FilterFactoryContext): Provider {
-  const where = `providers.${name}`;
+function buildKeySet(where: string, config: JwtProvider, ctx: FilterFactoryContext): KeySet {
   if ((config.local_jwks === undefined) === (config.remote_jwks === undefined)) {
     throw new Error(`${where}: give exactly one of local_jwks and remote_jwks`);
   }
-  let getKey;
-  if (config.local_jwks !== undefined) {
-    try {
-      getKey = keySetFrom(config.local_jwks.inline_string);
-    } catch (err) {
-      throw new Error(`${where}.local_jwks.inline_string: ${(err as Error).message}`);
-    }
-  } else {
+  if (config.remote_jwks !== undefined) {
     const counters = { success: ctx.stats.counter('jwks_fetch_success'), failed: ctx.stats.counter('jwks_fetch_failed') };
-    getKey = new RemoteKeySet(config.remote_jwks!, ctx.httpCall, counters, ctx.log).getKey;
+    return new RemoteKeySet(config.remote_jwks, ctx.httpCall, counters, ctx.log);
   }
-  return new Provider(name, config, getKey, ctx.log);
+  try {
+    return localKeySet(config.local_jwks!.inline_string);
+  } catch (err) {
+    throw new Error(`${where}.local_jwks.inline_string: ${(err as Error).message}`);
+  }
+}
+
+function buildProvider(name: string, config: JwtProvider, ctx: FilterFactoryContext, cacheCounters: CacheCounters): Provider {
+  const keys = buildKeySet(`providers.${name}`, config, ctx);
+  const { jwt_cache_size: size, jwt_max_token_size: maxTokenLength } = config.jwt_cache_config;
+  const cache = size === 0 ? undefined : new VerifiedTokenCache(keys, size, maxTokenLength, cacheCounters);
+  return new Provider(name, config, keys, cache, ctx.log);
 }
 
 /** Envoy's response code details: `jwt_authn_access_denied{Jwt_is_missing}`. */
@@ -57,8 +65,9 @@ export default defineHttpFilter<JwtAuthnConfig>({
   name: 'jwt_authn',
   configSchema: jwtAuthnSchema,
   create(config, ctx) {
+    const cacheCounters = { hit: ctx.stats.counter('jwt_cache_hit'), miss: ctx.stats.counter('jwt_cache_miss') };
     const providers = new Map<string, Provider>();
-    for (const name of Object.keys(config.providers)) providers.set(name, buildProvider(name, config.providers[name]!, ctx));
+    for (const name of Object.keys(config.providers)) providers.set(name, buildProvider(name, config.providers[name]!, ctx, cacheCounters));
     const rules: CompiledRule[] = config.rules.map((rule, i) => ({
       matches: ctx.matchers.route(rule.match),
       requirement: rule.requires === undefined ? undefined : compileRequirement(rule.requires, providers, `rules[${i}].requires`),

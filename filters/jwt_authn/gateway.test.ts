@@ -102,3 +102,59 @@ test('jwt_authn through the gateway: valid, forged and rotated tokens', { timeou
   await idp.close();
   assert.equal((await gw.get('/orders', bearer(await sign(k2, { iss: ISS, aud: 'api' })))).status, 200);
 });
+
+test('jwt_authn through the gateway: a token is verified once, then served from the cache until its key rotates out', { timeout: 60_000 }, async (t) => {
+  const k1 = await makeKey('k1');
+  const k2 = await makeKey('k2');
+  let published = jwks(k1);
+  const idp = await startUpstream('idp', (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(published);
+  });
+  const app = await startUpstream('app');
+  const remote = { http_uri: { uri: 'http://idp.example.com/keys', cluster: 'idp', timeout: '2s' }, async_fetch: {} };
+  const config = gatewayConfig({
+    routes: [{ match: { prefix: '/' }, route: { cluster: 'app' } }],
+    clusters: [
+      { name: 'app', ports: [app.port] },
+      { name: 'idp', ports: [idp.port] },
+    ],
+    filters: [
+      {
+        name: 'jwt_authn',
+        config: {
+          providers: { idp: { issuer: ISS, remote_jwks: remote, claim_to_headers: [{ header_name: 'x-user', claim_name: 'sub' }] } },
+          rules: [{ match: { prefix: '/' }, requires: { provider_name: 'idp' } }],
+        },
+      },
+    ],
+  });
+  const gw = await startGateway(config);
+  t.after(async () => {
+    await gw.close();
+    await app.close();
+    await idp.close();
+  });
+  const stat = (name: string) => gw.gateway.stats.snapshot()[`http.test.jwt_authn.${name}`] ?? 0;
+  const deadline = Date.now() + 10_000;
+  while (stat('jwks_fetch_success') < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(stat('jwks_fetch_success'), 1, 'the key set is fetched at load');
+
+  const alice = { authorization: `Bearer ${await sign(k1, { iss: ISS, sub: 'alice' })}` };
+  for (let i = 0; i < 3; i++) {
+    assert.equal((await gw.get('/orders', alice)).status, 200);
+    assert.equal(app.seen.at(-1)!.headers['x-user'], 'alice');
+  }
+  assert.deepEqual([stat('jwt_cache_miss'), stat('jwt_cache_hit')], [1, 2]);
+  const tampered = alice.authorization.slice(0, -30) + (alice.authorization.at(-30) === 'A' ? 'B' : 'A') + alice.authorization.slice(-29);
+  assert.equal((await gw.get('/orders', { authorization: tampered })).status, 401);
+  assert.deepEqual([stat('jwt_cache_miss'), stat('jwt_cache_hit')], [2, 2]);
+
+  // The identity provider drops k1: the first token signed with k2 refetches the set, which empties the cache.
+  published = jwks(k2);
+  assert.equal((await gw.get('/orders', { authorization: `Bearer ${await sign(k2, { iss: ISS })}` })).status, 200);
+  const refused = await gw.get('/orders', alice);
+  assert.equal(refused.status, 401);
+  assert.equal(refused.body, "Jwks doesn't have key to match kid or alg from Jwt");
+  assert.deepEqual([stat('jwt_cache_miss'), stat('jwt_cache_hit')], [4, 2]);
+});

@@ -2,7 +2,9 @@
 // a cluster, cached for cache_duration, refreshed in the background once 90% of that has passed, and
 // refetched when a token names a key the set lacks (at most once per unknown_kid_refetch_interval, so
 // tokens with made-up kids cannot make us hammer the identity provider). jose does the selection of a
-// key by kid/alg/kty and refuses symmetric algorithms and "none" for a key set.
+// key by kid/alg/kty and refuses symmetric algorithms and "none" for a key set. A set says when its
+// keys change (`version`) and whether it is within its lifetime (`fresh`): the cache of verified
+// tokens serves only then.
 import { createLocalJWKSet, errors } from 'jose';
 import type { JWTVerifyGetKey } from 'jose';
 import type { Counter, HttpCall } from '../../sdk/filter.js';
@@ -42,13 +44,31 @@ export function keySetFrom(text: string): JWTVerifyGetKey {
   return createLocalJWKSet(doc as Parameters<typeof createLocalJWKSet>[0]);
 }
 
+/** The keys of one provider, as the verification and the cache of verified tokens see them. */
+export interface KeySet {
+  /** jose's key getter: called by every verification. */
+  readonly getKey: JWTVerifyGetKey;
+  /** Changes whenever the keys change: what was verified under another version may have used a key that is gone. */
+  readonly version: number;
+  /** True while the keys in hand are used without a fetch (a due background refresh is started). */
+  fresh(now: number): boolean;
+}
+
+/** A set from the config: it never changes. */
+export function localKeySet(text: string): KeySet {
+  return { getKey: keySetFrom(text), version: 0, fresh: () => true };
+}
+
 export interface FetchCounters {
   success: Counter;
   failed: Counter;
 }
 
-export class RemoteKeySet {
+export class RemoteKeySet implements KeySet {
   private keys: JWTVerifyGetKey | undefined = undefined;
+  /** The document the keys came from: a refetch that brings the same one changes nothing. */
+  private document: string | undefined = undefined;
+  private changes = 0;
   private expiresAt = 0;
   private refreshAt = 0;
   private inflight: Promise<void> | undefined = undefined;
@@ -94,11 +114,18 @@ export class RemoteKeySet {
     }
   };
 
+  get version(): number {
+    return this.changes;
+  }
+
+  fresh(now: number): boolean {
+    if (this.keys === undefined || now >= this.expiresAt) return false;
+    if (now >= this.refreshAt) void this.refresh();
+    return true;
+  }
+
   private async current(now: number): Promise<JWTVerifyGetKey> {
-    if (this.keys !== undefined && now < this.expiresAt) {
-      if (now >= this.refreshAt) void this.refresh();
-      return this.keys;
-    }
+    if (this.fresh(now)) return this.keys!;
     // Expired or never fetched: wait for a fetch, unless one failed a moment ago.
     if (this.inflight !== undefined || now - this.lastFailureAt >= this.failedRefetchMs) await this.refresh();
     // After a failed refetch an expired set still serves: better than refusing every token while the
@@ -124,9 +151,13 @@ export class RemoteKeySet {
         timeoutMs: this.timeoutMs,
       });
       if (res.status !== 200) throw new Error(`status ${res.status}`);
-      const keys = keySetFrom(res.body.toString());
+      const document = res.body.toString();
+      if (document !== this.document) {
+        this.keys = keySetFrom(document);
+        this.document = document;
+        this.changes++;
+      }
       const now = Date.now();
-      this.keys = keys;
       this.expiresAt = now + this.cacheMs;
       this.refreshAt = now + this.cacheMs * 0.9;
       this.counters.success.inc();

@@ -1,13 +1,17 @@
 // One provider of jwt_authn: where its tokens are, how they are verified (jose's jwtVerify with the
-// provider's issuer, audiences, clock skew and key set), and what a verified token leaves behind
-// (token removed unless `forward`, payload header, claim headers, payload in the state bag).
+// provider's issuer, audiences, clock skew and key set, or taken from the cache of verified tokens),
+// and what a verified token leaves behind (token removed unless `forward`, payload header, claim
+// headers, payload in the state bag).
 import { errors, jwtVerify } from 'jose';
-import type { JWTPayload, JWTVerifyGetKey, JWTVerifyOptions } from 'jose';
+import type { JWTPayload, JWTVerifyOptions } from 'jose';
 import type { HeaderMap } from '../../sdk/headers.js';
+import { deepFreeze } from '../../sdk/freeze.js';
 import type { FilterLogger } from '../../sdk/logger.js';
+import type { VerifiedTokenCache } from './cache.js';
 import type { FoundToken } from './extract.js';
 import { TokenLocations } from './extract.js';
 import { JwksFetchError } from './jwks.js';
+import type { KeySet } from './jwks.js';
 import type { ClaimToHeader, JwtProvider } from './schema.js';
 
 /** Envoy's status strings: the body of the 401/403 and, spaces replaced, the response code details. */
@@ -34,6 +38,7 @@ const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256
 export interface Outcome {
   readonly status: JwtStatus;
   readonly found?: FoundToken;
+  /** Present when the status is Ok. */
   readonly payload?: JWTPayload;
 }
 
@@ -44,6 +49,8 @@ const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 /** A provider with the options to verify its tokens with (its own audiences, or a requirement's). */
 export interface Check {
   readonly provider: Provider;
+  /** The audiences a token must hold one of (undefined: any), as given to jose in `options`. */
+  readonly audiences: readonly string[] | undefined;
   readonly options: JWTVerifyOptions;
 }
 
@@ -54,8 +61,6 @@ interface ClaimHeader {
 
 export class Provider {
   readonly locations: TokenLocations;
-  /** The verify options of the provider's own audiences (a requirement may name others). */
-  readonly options: JWTVerifyOptions;
   /** The check with the provider's own options: one object, so that a provider named twice is verified once. */
   readonly ownCheck: Check;
   /** Headers this provider writes: removed from every incoming request so that a client cannot forge them. */
@@ -65,12 +70,13 @@ export class Provider {
   constructor(
     readonly name: string,
     private readonly config: JwtProvider,
-    private readonly getKey: JWTVerifyGetKey,
+    private readonly keys: KeySet,
+    /** Undefined when jwt_cache_size is 0. */
+    private readonly cache: VerifiedTokenCache | undefined,
     private readonly log: FilterLogger,
   ) {
     this.locations = new TokenLocations(config);
-    this.options = this.optionsFor(config.audiences);
-    this.ownCheck = { provider: this, options: this.options };
+    this.ownCheck = this.checkFor(config.audiences);
     this.claimHeaders = (config.claim_to_headers ?? []).map((c: ClaimToHeader) => ({ header: c.header_name.toLowerCase(), path: c.claim_name.split('.') }));
     this.outputHeaders = [
       ...(config.forward_payload_header === undefined ? [] : [config.forward_payload_header.toLowerCase()]),
@@ -78,24 +84,48 @@ export class Provider {
     ];
   }
 
-  optionsFor(audiences: readonly string[] | undefined): JWTVerifyOptions {
+  /** The check of this provider's tokens for these audiences (its own, or a requirement's). */
+  checkFor(audiences: readonly string[] | undefined): Check {
     const options: JWTVerifyOptions = { algorithms: ALGORITHMS, clockTolerance: this.config.clock_skew_seconds };
     if (this.config.issuer !== undefined) options.issuer = this.config.issuer;
-    if (audiences !== undefined) options.audience = audiences as string[];
+    if (audiences !== undefined) options.audience = [...audiences];
     if (this.config.require_expiration) options.requiredClaims = ['exp'];
-    return options;
+    return { provider: this, audiences, options };
   }
 
-  /** Finds this provider's token in the request and verifies it. */
-  async check(headers: HeaderMap, path: string, options: JWTVerifyOptions): Promise<Outcome> {
+  /** Finds this provider's token in the request and verifies it, or takes it from the cache. */
+  async check(headers: HeaderMap, path: string, check: Check): Promise<Outcome> {
     const found = this.locations.find(headers, path);
     if (found === undefined) return MISSING;
+    const now = Date.now();
+    const cached = this.cache?.get(found.token, now);
+    if (cached !== undefined) {
+      const status = this.recheck(cached, check, now);
+      return status === JwtStatus.Ok ? { status, found, payload: cached } : { status, found };
+    }
+    const keysVersion = this.keys.version;
     try {
-      const { payload } = await jwtVerify(found.token, this.getKey, options);
+      const { payload } = await jwtVerify(found.token, this.keys.getKey, check.options);
+      // Handed to many requests by the cache (state bag, rbac): frozen so that no filter changes it for the others.
+      deepFreeze(payload);
+      this.cache?.set(found.token, payload, Date.now(), keysVersion);
       return { status: JwtStatus.Ok, found, payload };
     } catch (err) {
       return { status: this.statusOf(err), found };
     }
+  }
+
+  /**
+   * What jose would now decide otherwise for a token it verified before, in jose's order: the
+   * audiences (a requirement may name others than the check that stored it), then `nbf` (the wall
+   * clock can step back). The signature, `iss`, the algorithm and `require_expiration` are the
+   * provider's, the same for every check; `exp` is stricter in the cache (gone at `exp`, before
+   * the clock skew would refuse it).
+   */
+  private recheck(payload: JWTPayload, check: Check, now: number): JwtStatus {
+    if (check.audiences !== undefined && !holdsAudience(payload.aud, check.audiences)) return JwtStatus.AudienceNotAllowed;
+    if (payload.nbf !== undefined && payload.nbf > Math.floor(now / 1000) + this.config.clock_skew_seconds) return JwtStatus.NotYetValid;
+    return JwtStatus.Ok;
   }
 
   /** What a verified token leaves for the upstream and for the filters after this one. */
@@ -133,6 +163,12 @@ export class Provider {
     if (!(err instanceof errors.JOSEError)) this.log.warn({ err, provider: this.name }, 'unexpected error while verifying a token');
     return JwtStatus.VerificationFail;
   }
+}
+
+/** jose's audience rule: `aud` (a string or a list) holds one of the allowed audiences. */
+function holdsAudience(aud: JWTPayload['aud'], allowed: readonly string[]): boolean {
+  if (typeof aud === 'string') return allowed.includes(aud);
+  return Array.isArray(aud) && allowed.some((a) => aud.includes(a));
 }
 
 /** A claim (a dotted path into the payload) as a header value: strings, numbers, booleans, and lists of them joined by ",". */

@@ -26,7 +26,7 @@ export class RequestVerification {
 
   run(check: Check): Promise<Outcome> {
     let p = this.outcomes.get(check);
-    if (p === undefined) this.outcomes.set(check, (p = check.provider.check(this.headers, this.path, check.options)));
+    if (p === undefined) this.outcomes.set(check, (p = check.provider.check(this.headers, this.path, check)));
     return p;
   }
 }
@@ -76,7 +76,7 @@ export function compileRequirement(r: JwtRequirement, providers: ReadonlyMap<str
   if (r.provider_name !== undefined) return { kind: 'check', check: named(r.provider_name, `${where}.provider_name`).ownCheck };
   if (r.provider_and_audiences !== undefined) {
     const p = named(r.provider_and_audiences.provider_name, `${where}.provider_and_audiences.provider_name`);
-    return { kind: 'check', check: { provider: p, options: p.optionsFor(r.provider_and_audiences.audiences) } };
+    return { kind: 'check', check: p.checkFor(r.provider_and_audiences.audiences) };
   }
   if (r.requires_any !== undefined || r.requires_all !== undefined) {
     const kind = r.requires_any !== undefined ? 'any' : 'all';

@@ -1,5 +1,5 @@
 // The config of jwt_authn: Envoy's JwtAuthentication (envoy.extensions.filters.http.jwt_authn.v3),
-// field names and defaults as Envoy's, less what has no meaning here (gRPC, filter state, caches).
+// field names and defaults as Envoy's, less what has no meaning here (gRPC, filter state).
 import type { JsonSchema } from '../../sdk/filter.js';
 import type { RouteMatch } from '../../sdk/match-config.js';
 import { durationSchema } from '../../sdk/duration.js';
@@ -31,6 +31,13 @@ export interface ClaimToHeader {
   claim_name: string;
 }
 
+/** Envoy's JwtCacheConfig; unlike Envoy, on by default (see the README), and a size of 0 turns it off. */
+export interface JwtCacheConfig {
+  jwt_cache_size: number;
+  /** Longer tokens are verified every time (Envoy's default: 4 KiB). */
+  jwt_max_token_size: number;
+}
+
 export interface JwtProvider {
   issuer?: string;
   audiences?: string[];
@@ -46,6 +53,7 @@ export interface JwtProvider {
   claim_to_headers?: ClaimToHeader[];
   clock_skew_seconds: number;
   payload_in_metadata?: string;
+  jwt_cache_config: JwtCacheConfig;
 }
 
 /** Envoy's JwtRequirement: exactly one field. */
@@ -100,6 +108,10 @@ const providerSchema = object({
   claim_to_headers: arrayOf(object({ header_name: headerName, claim_name: nonEmptyString }, ['header_name', 'claim_name']), 1),
   clock_skew_seconds: withDefault(integer(0), 60),
   payload_in_metadata: nonEmptyString,
+  jwt_cache_config: withDefault(
+    object({ jwt_cache_size: withDefault(integer(0), 100), jwt_max_token_size: withDefault(integer(1), 4096) }),
+    {},
+  ),
 });
 
 // A requirement holds exactly one field; requires_any/requires_all nest requirements.

@@ -9,7 +9,7 @@ import ipaddr from 'ipaddr.js';
 import type { HttpFilterFactory } from '../../sdk/filter.js';
 import { parseDuration } from './duration.js';
 import { ConfigValidationError, ROOT_PATH, childPath, dedupe, fromAjvErrors, type ConfigError } from './errors.js';
-import { deepFreeze } from './freeze.js';
+import { deepFreeze } from '../../sdk/freeze.js';
 import { gatewayConfigSchema } from './schema.js';
 import type { GatewayConfig, HttpFilterConfig } from './types.js';
 

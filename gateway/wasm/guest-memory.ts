@@ -37,20 +37,21 @@ export class GuestMemory {
   }
 
   /** A view without copy, valid only until the next guest call. */
-  view(ptr: number, len: number): Uint8Array {
+  view(ptr: number, len: number): Buffer {
     ptr >>>= 0;
     len >>>= 0;
     this.check(ptr, len);
-    return new Uint8Array(this.memory.buffer, ptr, len);
+    return Buffer.from(this.memory.buffer, ptr, len);
   }
 
+  /** Decoded straight from the view: strings are copies, so no intermediate copy of the bytes is needed. */
   utf8(ptr: number, len: number): string {
-    return Buffer.from(this.view(ptr, len)).toString('utf8');
+    return this.view(ptr, len).toString('utf8');
   }
 
   /** Header names and values are byte strings: latin1 keeps every byte as one char, both ways. */
   latin1(ptr: number, len: number): string {
-    return Buffer.from(this.view(ptr, len)).toString('latin1');
+    return this.view(ptr, len).toString('latin1');
   }
 
   u32(ptr: number): number {

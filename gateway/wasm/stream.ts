@@ -69,7 +69,7 @@ export class WasmStream implements HttpFilter, WasmContext {
     const vm = this.plugin.vm;
     if (!vm.ensureRunning()) return this.fail();
     try {
-      this.id = vm.openStream(this);
+      vm.openStream(this);
       this.generation = vm.generation;
       this.requestEnded = !requestHasBody(headers);
       const size = (this.requestMap ??= new RequestHeaderMap(this.stream)).size();

@@ -12,6 +12,7 @@ import { GuestMemory, GuestMemoryError } from './guest-memory.js';
 import { envImports } from './host-env.js';
 import { EMPTY_MAP, ReadOnlyHeaderMap, responsePairs } from './header-maps.js';
 import type { WasmHeaderMap } from './header-maps.js';
+import { LiveStreams } from './live-streams.js';
 import { WasmMetrics } from './metrics.js';
 import type { WasmPlugin } from './plugin.js';
 import type { WasmStream } from './stream.js';
@@ -63,8 +64,8 @@ export class WasmVm {
 
   private fns = new Map<string, GuestFunction>();
   private mem!: GuestMemory;
-  private readonly contexts = new Map<number, WasmContext>();
-  private readonly streams = new Set<WasmStream>();
+  private readonly roots = new Map<number, RootContext>();
+  private readonly streams = new LiveStreams();
   private nextContextId = 1;
   private nextToken = 1;
   private current: WasmContext | null = null;
@@ -105,7 +106,7 @@ export class WasmVm {
   }
 
   setEffectiveContext(id: number): boolean {
-    const ctx = this.contexts.get(id);
+    const ctx = this.roots.get(id) ?? this.streams.get(id);
     if (ctx === undefined) return false;
     this.effective = ctx;
     return true;
@@ -217,9 +218,8 @@ export class WasmVm {
       { err: cause, vm_id: this.vmId, module: this.compiled.path, during, rebuild_in_ms: backoff },
       'wasm VM failed',
     );
-    this.contexts.clear();
-    const streams = [...this.streams];
-    this.streams.clear();
+    this.roots.clear();
+    const streams = this.streams.takeAll();
     // Paused streams wait for a module that is gone: fail them, outside the failing call.
     if (streams.length > 0) queueMicrotask(() => streams.forEach((s) => s.vmFailed()));
     return new WasmVmFailed(cause);
@@ -258,7 +258,7 @@ export class WasmVm {
     }
     if (problem !== null) {
       this.plugins.splice(this.plugins.indexOf(plugin), 1);
-      if (plugin.root !== null) this.contexts.delete(plugin.root.id);
+      if (plugin.root !== null) this.roots.delete(plugin.root.id);
       plugin.root = null;
       throw new Error(problem);
     }
@@ -267,7 +267,7 @@ export class WasmVm {
   /** Creates and configures the plugin's root context; returns why it failed, or null. */
   private startRoot(plugin: WasmPlugin): string | null {
     const root = new RootContext(this.nextContextId++, plugin);
-    this.contexts.set(root.id, root);
+    this.roots.set(root.id, root);
     plugin.root = root;
     this.call(root, 'proxy_on_context_create', root.id, 0);
     if (!this.callBool(root, 'proxy_on_vm_start', root.id, plugin.vmConfig.length)) return 'proxy_on_vm_start returned false';
@@ -275,19 +275,16 @@ export class WasmVm {
     return null;
   }
 
-  /** Creates the context of a stream (proxy_on_context_create) and returns its id. */
-  openStream(stream: WasmStream): number {
+  /** Gives the stream its context id and creates its context (proxy_on_context_create). */
+  openStream(stream: WasmStream): void {
     const root = stream.plugin.root;
     if (root === null) throw new WasmVmFailed(this.failure ?? new Error('the plugin has no root context'));
-    const id = this.nextContextId++;
-    this.contexts.set(id, stream);
+    stream.id = this.nextContextId++;
     this.streams.add(stream);
-    this.call(stream, 'proxy_on_context_create', id, root.id);
-    return id;
+    this.call(stream, 'proxy_on_context_create', stream.id, root.id);
   }
 
   closeStream(stream: WasmStream): void {
-    if (this.contexts.get(stream.id) === stream) this.contexts.delete(stream.id);
     this.streams.delete(stream);
   }
 
@@ -299,7 +296,7 @@ export class WasmVm {
     if (ms === 0) return;
     const generation = this.generation;
     root.tick = setInterval(() => {
-      if (generation !== this.generation || this.contexts.get(root.id) !== root) {
+      if (generation !== this.generation || this.roots.get(root.id) !== root) {
         root.stopTick();
         return;
       }
@@ -331,7 +328,7 @@ export class WasmVm {
     headers: Record<string, string | string[] | undefined> | null,
     body: Buffer,
   ): void {
-    if (root === null || generation !== this.generation || this.contexts.get(root.id) !== root) return;
+    if (root === null || generation !== this.generation || this.roots.get(root.id) !== root) return;
     const pairs = headers === null ? [] : responsePairs(status, headers);
     this.callout = { headers: new ReadOnlyHeaderMap(pairs), trailers: EMPTY_MAP, body };
     try {
@@ -342,7 +339,7 @@ export class WasmVm {
   }
 
   queueReady(root: RootContext, queueId: number): void {
-    if (this.contexts.get(root.id) !== root) return;
+    if (this.roots.get(root.id) !== root) return;
     this.callQuietly(root, 'proxy_on_queue_ready', root.id, queueId);
   }
 
@@ -359,7 +356,7 @@ export class WasmVm {
   assemblyScriptString(ptr: number): string {
     try {
       const len = this.mem.u32(ptr - 4);
-      return Buffer.from(this.mem.view(ptr, len)).toString('utf16le');
+      return this.mem.view(ptr, len).toString('utf16le');
     } catch {
       return `<string at ${ptr}>`;
     }

@@ -1,5 +1,6 @@
-// A validated config is shared by every builder and every request: freezing it makes an accidental
-// write throw (in strict mode) instead of silently changing what other parts see.
+// Deep freezing, for what is shared by many readers: a validated config (the gateway, the test kit) and
+// objects a filter hands to many requests (jwt_authn's cached payloads). An accidental write then throws
+// (in strict mode) instead of silently changing what the others see.
 
 /** Freezes `value` and every object and array reachable from it (already-frozen ones included); returns `value`. */
 export function deepFreeze<T>(value: T): T {
