@@ -64,6 +64,23 @@ export class JsonParseResult {
   constructor(public readonly value: JsonValue | null, public readonly error: string) {}
 }
 
+/** A plugin configuration read as a JSON object: the object, or what is wrong with it. */
+export class ConfigObject {
+  constructor(public readonly object: JsonObject | null, public readonly error: string) {}
+}
+
+/** Parses a plugin configuration that must be a JSON object holding only `knownFields`. */
+export function parseConfigObject(text: string, knownFields: string[]): ConfigObject {
+  const parsed = parseJson(text);
+  if (parsed.value === null) return new ConfigObject(null, parsed.error);
+  const top = parsed.value!.asObject();
+  if (top === null) return new ConfigObject(null, "configuration: expected a JSON object");
+  for (let i = 0; i < top.keys.length; i++) {
+    if (!knownFields.includes(top.keys[i])) return new ConfigObject(null, top.keys[i] + ": unknown field");
+  }
+  return new ConfigObject(top, "");
+}
+
 /** Parses a whole JSON document. */
 export function parseJson(text: string): JsonParseResult {
   const parser = new Parser(text);

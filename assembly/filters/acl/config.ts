@@ -4,7 +4,7 @@
 //     "deny_response": { "status": 403, "body": "access denied\n" } }
 // A rule matches when all of its conditions match (path and/or header). In "deny" mode a matching
 // request is denied; in "allow" mode only a matching request passes.
-import { JsonObject, parseJson } from "../../sdk";
+import { JsonObject, parseConfigObject } from "../../sdk";
 
 export enum MatchKind { Exact, Prefix, Present }
 
@@ -38,14 +38,9 @@ export class AclConfig {
 
 export function parseAclConfig(text: string): AclConfig {
   const config = new AclConfig();
-  const parsed = parseJson(text);
-  if (parsed.value === null) { config.error = parsed.error; return config; }
-  const top = parsed.value!.asObject();
-  if (top === null) { config.error = "configuration: expected a JSON object"; return config; }
-  for (let i = 0; i < top.keys.length; i++) {
-    const key = top.keys[i];
-    if (key != "mode" && key != "rules" && key != "deny_response") { config.error = key + ": unknown field"; return config; }
-  }
+  const read = parseConfigObject(text, ["mode", "rules", "deny_response"]);
+  if (read.object === null) { config.error = read.error; return config; }
+  const top = read.object!;
   if (top.has("mode")) {
     const mode = top.getString("mode");
     if (mode == "allow") config.allowMode = true;

@@ -1,7 +1,7 @@
 // The header_rewrite configuration, with Envoy's header-manipulation field names:
 //   { "request_headers_to_add":  [{ "header": { "key": "x-a", "value": "1" }, "append_action": "..." }],
 //     "request_headers_to_remove": ["x-b"], "response_headers_to_add": [...], "response_headers_to_remove": [...] }
-import { JsonArray, JsonObject, parseJson } from "../../sdk";
+import { JsonArray, JsonObject, parseConfigObject } from "../../sdk";
 
 export enum AppendAction { AppendIfExistsOrAdd, AddIfAbsent, OverwriteIfExistsOrAdd, OverwriteIfExists }
 
@@ -25,13 +25,9 @@ const KNOWN_FIELDS = ["request_headers_to_add", "request_headers_to_remove", "re
 
 export function parseRewriteConfig(text: string): RewriteConfig {
   const config = new RewriteConfig();
-  const parsed = parseJson(text.length > 0 ? text : "{}");
-  if (parsed.value === null) { config.error = parsed.error; return config; }
-  const top = parsed.value!.asObject();
-  if (top === null) { config.error = "configuration: expected a JSON object"; return config; }
-  for (let i = 0; i < top.keys.length; i++) {
-    if (!KNOWN_FIELDS.includes(top.keys[i])) { config.error = top.keys[i] + ": unknown field"; return config; }
-  }
+  const read = parseConfigObject(text.length > 0 ? text : "{}", KNOWN_FIELDS);
+  if (read.object === null) { config.error = read.error; return config; }
+  const top = read.object!;
   config.error = readAdds(top, "request_headers_to_add", config.request);
   if (config.error.length == 0) config.error = readRemoves(top, "request_headers_to_remove", config.request);
   if (config.error.length == 0) config.error = readAdds(top, "response_headers_to_add", config.response);

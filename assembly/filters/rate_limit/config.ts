@@ -2,7 +2,7 @@
 //   { "token_bucket": { "max_tokens": 10, "tokens_per_fill": 10, "fill_interval": "1s" },
 //     "key_header": "x-api-key",            // optional: one bucket per value of this header
 //     "limited_response": { "status": 429, "body": "rate limited\n" } }
-import { JsonObject, parseJson } from "../../sdk";
+import { JsonObject, parseConfigObject } from "../../sdk";
 
 export class RateLimitConfig {
   maxTokens: u32 = 0;
@@ -18,14 +18,9 @@ export class RateLimitConfig {
 
 export function parseRateLimitConfig(text: string): RateLimitConfig {
   const config = new RateLimitConfig();
-  const parsed = parseJson(text);
-  if (parsed.value === null) { config.error = parsed.error; return config; }
-  const top = parsed.value!.asObject();
-  if (top === null) { config.error = "configuration: expected a JSON object"; return config; }
-  for (let i = 0; i < top.keys.length; i++) {
-    const key = top.keys[i];
-    if (key != "token_bucket" && key != "key_header" && key != "limited_response") { config.error = key + ": unknown field"; return config; }
-  }
+  const read = parseConfigObject(text, ["token_bucket", "key_header", "limited_response"]);
+  if (read.object === null) { config.error = read.error; return config; }
+  const top = read.object!;
   const bucket = top.getObject("token_bucket");
   if (bucket === null) { config.error = "token_bucket: required object { max_tokens, tokens_per_fill, fill_interval }"; return config; }
   config.error = readBucket(bucket, config);
