@@ -2,8 +2,8 @@
 // FilterStream state machine the gateway uses, so a filter behaves in its unit test as it does
 // behind a listener. Config goes through the same steps as at gateway load: ajv validation
 // (allErrors, useDefaults), deep freeze, create().
-import { Ajv } from 'ajv';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
+import { filterConfigValidator, needsBody } from './filter-config.js';
 import { FilterStream } from './filter-stream.js';
 import type { ChainEntry, ResolvedChain } from './filter-stream.js';
 import { HttpCallError } from './filter.js';
@@ -165,18 +165,10 @@ class CapturingLogger implements FilterLogger {
 
 // ---- config: validated and frozen as at gateway load ----
 
-// As in the gateway: one non-strict ajv per schema object, so two filters' schemas never clash and
-// a keyword ajv does not know is ignored rather than fatal.
-const validators = new WeakMap<object, ValidateFunction>();
-
 /** Validates a copy of `config` (defaults filled in) and deep-freezes it; throws with every error's path. */
 function prepareConfig(factory: HttpFilterFactory, name: string, config: unknown): unknown {
   const copy = config === undefined ? {} : structuredClone(config);
-  let validate = validators.get(factory.configSchema);
-  if (validate === undefined) {
-    validate = new Ajv({ allErrors: true, useDefaults: true, strict: false }).compile(factory.configSchema);
-    validators.set(factory.configSchema, validate);
-  }
+  const validate = filterConfigValidator(factory); // the gateway's own validator
   if (!validate(copy)) {
     const lines = validate.errors!.map((e) => describeConfigError(`${name}.config`, e));
     throw new Error(`invalid config for filter ${name}:\n  ${lines.join('\n  ')}`);
@@ -203,10 +195,6 @@ function pointerToPath(pointer: string): string {
     out += /^\d+$/.test(seg) ? `[${seg}]` : `.${seg}`;
   }
   return out;
-}
-
-function needsBody<C>(flag: boolean | ((config: C) => boolean) | undefined, config: C): boolean {
-  return typeof flag === 'function' ? flag(config) : flag === true;
 }
 
 // ---- the fake stream ----

@@ -5,6 +5,7 @@
 // skips whatever has the wrong shape (the schema has already said so).
 import { isIP } from 'node:net';
 import { Ajv, type ValidateFunction } from 'ajv';
+import { filterConfigValidator } from '../../sdk/filter-config.js';
 import ipaddr from 'ipaddr.js';
 import type { HttpFilterFactory } from '../../sdk/filter.js';
 import { parseDuration } from './duration.js';
@@ -47,22 +48,6 @@ function validateCore(config: unknown): ConfigError[] {
   // strict: a mistake in our own schema fails loudly at the first load.
   coreValidator ??= new Ajv({ allErrors: true, useDefaults: true, strict: true }).compile(gatewayConfigSchema);
   return coreValidator(config) ? [] : fromAjvErrors(coreValidator.errors);
-}
-
-// One ajv instance per filter schema, so that two filters' schemas never clash (same $id, keywords);
-// compiled once per schema object, however many entries and reloads use it. Not strict: a third-party
-// schema with a keyword ajv does not know still works.
-const filterValidators = new WeakMap<object, ValidateFunction>();
-
-function filterValidator(factory: HttpFilterFactory): ValidateFunction {
-  const schema: unknown = factory.configSchema;
-  if (typeof schema !== 'object' || schema === null) throw new Error('it has no configSchema object');
-  let validate = filterValidators.get(schema);
-  if (validate === undefined) {
-    validate = new Ajv({ allErrors: true, useDefaults: true, strict: false }).compile(schema);
-    filterValidators.set(schema, validate);
-  }
-  return validate;
 }
 
 type Obj = Record<string, unknown>;
@@ -334,7 +319,7 @@ class SemanticChecks {
   private filterConfig(factory: HttpFilterFactory, config: Obj, path: string): void {
     let validate: ValidateFunction;
     try {
-      validate = filterValidator(factory);
+      validate = filterConfigValidator(factory);
     } catch (err) {
       this.report(path, `cannot check the config of filter "${factory.name}": ${errorMessage(err)}`);
       return;

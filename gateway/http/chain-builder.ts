@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { HttpCall, HttpFilterCreator, HttpFilterFactory } from '../../sdk/filter.js';
 import { filterMatchers } from '../../sdk/matching/filter-matchers.js';
+import { needsBody } from '../../sdk/filter-config.js';
 import type { ChainEntry, ResolvedChain } from '../../sdk/filter-stream.js';
 import type { HttpConnectionManagerConfig, HttpFilterConfig, PerFilterConfig, Route, VirtualHost } from '../config/types.js';
 import type { StatsStore } from '../stats/store.js';
@@ -87,13 +88,9 @@ async function makeEntry(
     create,
     stats,
     log,
-    needsRequestBody: evaluate(factory.needsRequestBody, filterConfig),
-    needsResponseBody: evaluate(factory.needsResponseBody, filterConfig),
+    needsRequestBody: needsBody(factory.needsRequestBody, filterConfig),
+    needsResponseBody: needsBody(factory.needsResponseBody, filterConfig),
   };
-}
-
-function evaluate(flag: boolean | ((c: never) => boolean) | undefined, config: unknown): boolean {
-  return typeof flag === 'function' ? flag(config as never) : flag === true;
 }
 
 function resolved(entries: BodyAwareEntry[]): ResolvedChain {

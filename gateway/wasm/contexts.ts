@@ -28,16 +28,6 @@ export class RootContext implements WasmContext, QueueOwner {
     readonly plugin: WasmPlugin,
   ) {}
 
-  get pluginName(): string {
-    return this.plugin.name;
-  }
-  get rootId(): string {
-    return this.plugin.rootId;
-  }
-  get vmId(): string {
-    return this.plugin.vmId;
-  }
-
   queueReady(queueId: number): void {
     this.plugin.vm.queueReady(this, queueId);
   }

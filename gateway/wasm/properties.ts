@@ -9,9 +9,8 @@ import type { Pairs } from './pairs.js';
 
 /** What the properties of a call can be read from. */
 export interface PropertySource {
-  readonly pluginName: string;
-  readonly rootId: string;
-  readonly vmId: string;
+  /** The plugin the context belongs to: plugin_name, plugin_root_id, plugin_vm_id. */
+  readonly plugin: { readonly name: string; readonly rootId: string; readonly vmId: string };
   /** The stream of the current context, null on a root context. */
   readonly stream: StreamContext | null;
   /** When the stream's wasm context was created (ms since the epoch), for streams without a start time of their own. */
@@ -63,11 +62,11 @@ function requestHeaderPairs(ctx: StreamContext): Pairs {
 export function getProperty(path: string, src: PropertySource): Buffer | undefined {
   switch (path) {
     case 'plugin_name':
-      return str(src.pluginName);
+      return str(src.plugin.name);
     case 'plugin_root_id':
-      return str(src.rootId);
+      return str(src.plugin.rootId);
     case 'plugin_vm_id':
-      return str(src.vmId);
+      return str(src.plugin.vmId);
   }
   const ctx = src.stream;
   if (ctx === null) return undefined;

@@ -55,16 +55,6 @@ export class WasmStream implements HttpFilter, WasmContext {
     readonly stream: StreamContext,
   ) {}
 
-  get pluginName(): string {
-    return this.plugin.name;
-  }
-  get rootId(): string {
-    return this.plugin.rootId;
-  }
-  get vmId(): string {
-    return this.plugin.vmId;
-  }
-
   onRequestHeaders(headers: HeaderMap): FilterResult {
     const vm = this.plugin.vm;
     if (!vm.ensureRunning()) return this.fail();
