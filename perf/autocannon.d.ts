@@ -2,6 +2,8 @@
 declare module 'autocannon' {
   export interface Options {
     url: string;
+    method?: string;
+    body?: Buffer;
     headers?: Record<string, string>;
     connections?: number;
     /** Seconds. */

@@ -1,66 +1,95 @@
-// perf/results/latest.html: the table and bar charts as inline SVG, one self-contained file
-// that opens anywhere (no scripts, no external assets).
+// perf/results/latest.html: the targets, then per scenario its table and charts (throughput, CPU
+// per request, latency percentiles per contender) as inline SVG: one self-contained file that
+// opens anywhere (no scripts, no external assets).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { allNotes, COLUMNS, provenance, tableCells, type RunReport } from './report.js';
+import { COLUMNS, provenance, scenarioNotes, tableCells, TARGET_COLUMNS, targetCells, type RunReport, type ScenarioResult } from './report.js';
 import type { Row } from './summary.js';
 
-const BAR_HEIGHT = 22;
-const BAR_GAP = 6;
-const LABEL_WIDTH = 170;
-const BAR_WIDTH = 420;
+const BAR_HEIGHT = 18;
+const BAR_GAP = 4;
+const GROUP_GAP = 10;
+const LABEL_WIDTH = 300;
+const BAR_WIDTH = 380;
 const VALUE_WIDTH = 90;
 const COLORS: Record<string, string> = {
   'gateway-router': '#d9480f',
   'gateway-chain': '#e8590c',
   'gateway-wasm': '#f08c00',
+  'gateway-router-workers2': '#c2255c',
   'node-floor': '#2b8a3e',
   'fastify-http-proxy': '#1864ab',
 };
 const DEFAULT_COLOR = '#868e96';
+/** p50, p99, p99.9: light to dark. */
+const PERCENTILES: { label: string; value: (row: Row) => number; color: string }[] = [
+  { label: 'p50', value: (row) => row.p50Ms, color: '#a5d8ff' },
+  { label: 'p99', value: (row) => row.p99Ms, color: '#4dabf7' },
+  { label: 'p99.9', value: (row) => row.p99_9Ms, color: '#1864ab' },
+];
 
 function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-interface Chart {
-  title: string;
-  value: (row: Row) => number;
-  format: (value: number) => string;
+/** The color of a row: its contender's (the name before a shape in parentheses). */
+function colorOf(name: string): string {
+  return COLORS[name.split(' (')[0] ?? name] ?? DEFAULT_COLOR;
 }
 
-const CHARTS: Chart[] = [
-  { title: 'Requests per second (higher is better)', value: (row) => row.requestsPerSecond, format: (v) => v.toFixed(0) },
-  { title: 'CPU µs per request of the contender (lower is better)', value: (row) => row.cpuMicrosPerRequest, format: (v) => v.toFixed(1) },
-  { title: 'Latency p99, ms (lower is better)', value: (row) => row.p99Ms, format: (v) => String(v) },
-];
+interface Bar {
+  label: string;
+  value: number;
+  color: string;
+}
 
-function barChart(chart: Chart, rows: Row[]): string {
-  const values = rows.map(chart.value);
-  const max = Math.max(...values.filter(Number.isFinite), Number.MIN_VALUE);
-  const height = rows.length * (BAR_HEIGHT + BAR_GAP);
-  const bars = rows.map((row, index) => {
-    const value = values[index] ?? Number.NaN;
-    const y = index * (BAR_HEIGHT + BAR_GAP);
-    const width = Number.isFinite(value) ? Math.max(1, (value / max) * BAR_WIDTH) : 0;
-    const text = Number.isFinite(value) ? chart.format(value) : '—';
-    return (
-      `<text x="${LABEL_WIDTH - 8}" y="${y + BAR_HEIGHT * 0.7}" text-anchor="end">${escape(row.name)}</text>` +
-      `<rect x="${LABEL_WIDTH}" y="${y}" width="${width.toFixed(1)}" height="${BAR_HEIGHT}" fill="${COLORS[row.name] ?? DEFAULT_COLOR}"/>` +
-      `<text x="${LABEL_WIDTH + width + 6}" y="${y + BAR_HEIGHT * 0.7}">${escape(text)}</text>`
-    );
-  });
+/** Horizontal bars in groups (one group per contender), scaled to the largest value. */
+function barChart(title: string, groups: { label: string; bars: Bar[] }[], format: (value: number) => string): string {
+  const max = Math.max(...groups.flatMap((group) => group.bars.map((bar) => bar.value)).filter(Number.isFinite), Number.MIN_VALUE);
+  let y = 0;
+  const parts: string[] = [];
+  for (const group of groups) {
+    group.bars.forEach((bar, index) => {
+      const width = Number.isFinite(bar.value) ? Math.max(1, (bar.value / max) * BAR_WIDTH) : 0;
+      const label = index === 0 ? group.label : '';
+      const text = Number.isFinite(bar.value) ? format(bar.value) : '—';
+      parts.push(
+        `<text x="${LABEL_WIDTH - 8}" y="${y + BAR_HEIGHT * 0.72}" text-anchor="end">${escape(label)}</text>` +
+          `<rect x="${LABEL_WIDTH}" y="${y}" width="${width.toFixed(1)}" height="${BAR_HEIGHT}" fill="${bar.color}"><title>${escape(`${group.label} ${bar.label}: ${text}`)}</title></rect>` +
+          `<text x="${LABEL_WIDTH + width + 6}" y="${y + BAR_HEIGHT * 0.72}">${escape(group.bars.length > 1 ? `${bar.label} ${text}` : text)}</text>`,
+      );
+      y += BAR_HEIGHT + BAR_GAP;
+    });
+    y += GROUP_GAP;
+  }
   return (
-    `<h2>${escape(chart.title)}</h2>\n` +
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH}" height="${height}" ` +
-    `font-family="sans-serif" font-size="13" role="img" aria-label="${escape(chart.title)}">${bars.join('')}</svg>`
+    `<h3>${escape(title)}</h3>\n` +
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH}" height="${Math.max(0, y - GROUP_GAP)}" ` +
+    `font-family="sans-serif" font-size="12" role="img" aria-label="${escape(title)}">${parts.join('')}</svg>`
   );
 }
 
-function htmlTable(rows: Row[]): string {
-  const head = COLUMNS.map((column) => `<th>${escape(column)}</th>`).join('');
-  const body = tableCells(rows)
-    .map((cells) => `<tr>${cells.map((cell, column) => (column === 0 ? `<th>${escape(cell)}</th>` : `<td>${escape(cell)}</td>`)).join('')}</tr>`)
+function single(rows: Row[], value: (row: Row) => number): { label: string; bars: Bar[] }[] {
+  return rows.map((row) => ({ label: row.name, bars: [{ label: '', value: value(row), color: colorOf(row.name) }] }));
+}
+
+function charts(scenario: ScenarioResult): string {
+  const ms = (value: number): string => (scenario.latencyResolution === 'us' ? value.toFixed(2) : String(value));
+  return [
+    barChart('Requests per second (higher is better)', single(scenario.rows, (row) => row.requestsPerSecond), (v) => v.toFixed(0)),
+    barChart('CPU µs per request of the contender (lower is better)', single(scenario.rows, (row) => row.cpuMicrosPerRequest), (v) => v.toFixed(1)),
+    barChart(
+      `Latency percentiles, ms (lower is better${scenario.latencyResolution === 'ms' ? '; autocannon keeps whole milliseconds' : ''})`,
+      scenario.rows.map((row) => ({ label: row.name, bars: PERCENTILES.map((p) => ({ label: p.label, value: p.value(row), color: p.color })) })),
+      ms,
+    ),
+  ].join('\n');
+}
+
+function htmlTable(columns: string[], cells: string[][]): string {
+  const head = columns.map((column) => `<th>${escape(column)}</th>`).join('');
+  const body = cells
+    .map((line) => `<tr>${line.map((cell, column) => (column === 0 ? `<th>${escape(cell)}</th>` : `<td>${escape(cell)}</td>`)).join('')}</tr>`)
     .join('\n');
   return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
 }
@@ -69,29 +98,42 @@ function list(items: string[]): string {
   return items.length === 0 ? '' : `<ul>${items.map((item) => `<li>${escape(item)}</li>`).join('')}</ul>`;
 }
 
+function section(scenario: ScenarioResult): string {
+  return [
+    `<h2 id="${escape(scenario.name)}">${escape(scenario.name)}</h2>`,
+    `<p>${escape(scenario.description)}</p>`,
+    scenario.rows.length > 0 ? htmlTable(COLUMNS, tableCells(scenario.rows, scenario.latencyResolution)) : '',
+    scenario.wrk ? `<p>wrk, the second opinion (µs-resolution latency):</p>\n${htmlTable(COLUMNS, tableCells(scenario.wrk.rows, 'us'))}` : '',
+    list(scenarioNotes(scenario)),
+    scenario.rows.length > 0 ? charts(scenario) : '',
+  ].join('\n');
+}
+
 export function renderHtml(report: RunReport): string {
-  const notes = allNotes(report);
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <title>wasmgate perf ${escape(report.date)}</title>
 <style>
-body { font-family: sans-serif; margin: 2em; color: #212529; max-width: 60em; }
+body { font-family: sans-serif; margin: 2em; color: #212529; max-width: 64em; }
 table { border-collapse: collapse; }
 th, td { padding: 0.3em 0.8em; border-bottom: 1px solid #dee2e6; }
 td { text-align: right; font-variant-numeric: tabular-nums; }
 thead th { text-align: right; }
 thead th:first-child, tbody th { text-align: left; font-weight: normal; }
-h2 { font-size: 1.05em; margin-top: 1.8em; }
+h2 { margin-top: 2.2em; border-top: 2px solid #dee2e6; padding-top: 0.6em; }
+h3 { font-size: 1em; margin-top: 1.4em; }
 </style>
 </head>
 <body>
 <h1>Request path cost</h1>
 <p>${escape(provenance(report))}</p>
-${htmlTable(report.rows)}
-${list(notes)}
-${CHARTS.map((chart) => barChart(chart, report.rows)).join('\n')}
+${list(report.notes)}
+<h2>Targets of issue 7</h2>
+${htmlTable(TARGET_COLUMNS, targetCells(report.targets))}
+<p>Scenarios: ${report.scenarios.map((scenario) => `<a href="#${escape(scenario.name)}">${escape(scenario.name)}</a>`).join(', ')}</p>
+${report.scenarios.map(section).join('\n')}
 </body>
 </html>
 `;

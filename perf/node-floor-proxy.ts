@@ -42,7 +42,9 @@ class ResponseStreamer implements Dispatcher.DispatchHandler {
   }
 
   onData(chunk: Buffer): boolean {
-    return this.res.write(chunk);
+    // A client that went away never drains: read the rest of the answer instead of pausing on it,
+    // or the pooled upstream connection would stay paused for good.
+    return this.res.write(chunk) || this.res.destroyed;
   }
 
   onComplete(): void {

@@ -80,10 +80,39 @@ export function pinSelf(cpu: number): void {
   execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(process.pid)], { stdio: 'ignore' });
 }
 
-/** The command line that runs `file args` on `cpu`, or unpinned when cpu is null. */
-export function pinned(cpu: number | null, file: string, args: string[]): { file: string; args: string[] } {
+/** The command line that runs `file args` on `cpus` (one or several), or unpinned when null. */
+export function pinned(cpus: number | number[] | null, file: string, args: string[]): { file: string; args: string[] } {
   // taskset execs the command, so the child's pid is the contender's own pid.
-  return cpu === null ? { file, args } : { file: 'taskset', args: ['-c', String(cpu), file, ...args] };
+  return cpus === null ? { file, args } : { file: 'taskset', args: ['-c', [cpus].flat().join(','), file, ...args] };
+}
+
+/** The soft and hard limits on open files of this process (children inherit them), from /proc. */
+function openFileLimits(): { soft: number; hard: number } | null {
+  try {
+    const line = /^Max open files\s+(\S+)\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    if (!line) return null;
+    const value = (text: string | undefined): number => (text === 'unlimited' ? Number.POSITIVE_INFINITY : Number(text));
+    return { soft: value(line[1]), hard: value(line[2]) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Makes sure this process and the children it starts may open `needed` files (sockets): raises the
+ * soft limit, up to the hard one, with prlimit when it is lower. Returns the soft limit now in force.
+ */
+export function ensureOpenFiles(needed: number): number {
+  const limits = openFileLimits();
+  if (limits === null) return Number.POSITIVE_INFINITY; // no /proc: nothing to read, nothing to raise
+  if (limits.soft >= needed) return limits.soft;
+  const target = Math.min(limits.hard, needed);
+  try {
+    execFileSync('prlimit', ['--pid', String(process.pid), `--nofile=${target}:${limits.hard === Number.POSITIVE_INFINITY ? 'unlimited' : limits.hard}`], { stdio: 'ignore' });
+    return target;
+  } catch {
+    return limits.soft;
+  }
 }
 
 export function machineFacts(cpuIds: number[]): MachineFacts {

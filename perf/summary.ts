@@ -1,6 +1,6 @@
-// From the samples of every round to one row per contender: medians, and the CPU cost
-// relative to the two Node references (fastify-http-proxy and the node floor) and to the
-// router-only gateway (what the other gateway contenders' filters add).
+// From the samples of every round to one row per contender of a scenario: medians, and the CPU
+// cost relative to the two Node references (fastify-http-proxy and the node floor) and to the
+// scenario's router row (what the other gateway rows' filters or shapes add).
 import type { Sample } from './measure.js';
 
 export const FASTIFY = 'fastify-http-proxy';
@@ -8,6 +8,7 @@ export const FLOOR = 'node-floor';
 export const ROUTER = 'gateway-router';
 
 export interface Row {
+  /** The contender, with its gateway shape in parentheses when the scenario compares shapes. */
   name: string;
   requestsPerSecond: number;
   p50Ms: number;
@@ -18,7 +19,7 @@ export interface Row {
   cpuVsFastify: number | null;
   /** CPU µs/req divided by node-floor's, null when that one did not run. */
   cpuVsFloor: number | null;
-  /** CPU µs/req divided by gateway-router's, null when that one did not run. */
+  /** CPU µs/req divided by the router row's (the scenario's baseline, else gateway-router), null when absent. */
   cpuVsRouter: number | null;
   /** Errors, timeouts and non-2xx answers over all rounds (0 for a valid row). */
   failedRequests: number;
@@ -30,14 +31,15 @@ export interface ContenderRun {
   samples: Sample[];
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
   if (sorted.length === 0) return Number.NaN;
   return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
-export function summarize(runs: ContenderRun[]): Row[] {
+/** `router` names the row the CPU ÷ router column divides by. */
+export function summarize(runs: ContenderRun[], router: string = ROUTER): Row[] {
   const rows = runs.map(({ name, samples }) => ({
     name,
     requestsPerSecond: median(samples.map((s) => s.requestsPerSecond)),
@@ -50,24 +52,28 @@ export function summarize(runs: ContenderRun[]): Row[] {
   const cpuOf = (name: string): number | undefined => rows.find((row) => row.name === name)?.cpuMicrosPerRequest;
   const fastify = cpuOf(FASTIFY);
   const floor = cpuOf(FLOOR);
-  const router = cpuOf(ROUTER);
+  const routerCpu = cpuOf(router);
   return rows.map((row) => ({
     ...row,
     cpuVsFastify: fastify ? row.cpuMicrosPerRequest / fastify : null,
     cpuVsFloor: floor ? row.cpuMicrosPerRequest / floor : null,
-    cpuVsRouter: router ? row.cpuMicrosPerRequest / router : null,
+    cpuVsRouter: routerCpu ? row.cpuMicrosPerRequest / routerCpu : null,
   }));
 }
 
-/** For each other gateway contender, one line: the CPU its filters add over gateway-router's, per request. */
-export function overRouterNotes(rows: Row[]): string[] {
-  const router = rows.find((row) => row.name === ROUTER);
-  if (router === undefined) return [];
+/** For each other gateway row, one line: its req/s and CPU per request against the `baseline` row's. */
+export function overBaselineNotes(rows: Row[], baseline: string): string[] {
+  const base = rows.find((row) => row.name === baseline);
+  if (base === undefined) return [];
   return rows
-    .filter((row) => row.name.startsWith('gateway-') && row.name !== ROUTER && row.cpuVsRouter !== null)
+    .filter((row) => row.name.startsWith('gateway-') && row.name !== baseline)
     .map((row) => {
-      const extra = row.cpuMicrosPerRequest - router.cpuMicrosPerRequest;
+      const extra = row.cpuMicrosPerRequest - base.cpuMicrosPerRequest;
       const sign = extra < 0 ? '−' : '+';
-      return `${row.name}: ${sign}${Math.abs(extra).toFixed(1)} CPU µs/req over ${ROUTER} (${row.cpuVsRouter?.toFixed(2)}×)`;
+      return (
+        `${row.name}: ${sign}${Math.abs(extra).toFixed(1)} CPU µs/req over ${baseline} ` +
+        `(${(row.cpuMicrosPerRequest / base.cpuMicrosPerRequest).toFixed(2)}×), ` +
+        `${(row.requestsPerSecond / base.requestsPerSecond).toFixed(2)}× its req/s`
+      );
     });
 }

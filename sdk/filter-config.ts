@@ -9,7 +9,7 @@ import type { HttpFilterFactory } from './filter.js';
 const validators = new WeakMap<object, ValidateFunction>();
 
 /** Throws when the factory has no schema object (a user's module may lack one). */
-export function filterConfigValidator(factory: HttpFilterFactory): ValidateFunction {
+export function filterConfigValidator(factory: Pick<HttpFilterFactory, 'configSchema'>): ValidateFunction {
   const schema: unknown = factory.configSchema;
   if (typeof schema !== 'object' || schema === null) throw new Error('it has no configSchema object');
   let validate = validators.get(schema);

@@ -7,6 +7,7 @@ import type { RawHeaders } from './headers.js';
 import type { FilterLogger } from './logger.js';
 import type { FilterStats, HttpFilter, LocalReplyDetails, StreamContext } from './filter.js';
 import { FilterStatus } from './status.js';
+import type { DownstreamConnectionInfo } from './connection-info.js';
 
 /** A filter of the chain as resolved at config load. */
 export interface ChainEntry {
@@ -50,6 +51,7 @@ export abstract class FilterStream implements StreamContext {
   sourcePort = 0;
   directRemoteAddress = '';
   destinationPort = 0;
+  connection: DownstreamConnectionInfo | null = null;
   requestHeaders: HeaderMap;
   responseHeaders: HeaderMap | undefined = undefined;
   responseStatus = 0;

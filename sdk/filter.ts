@@ -4,6 +4,7 @@ import type { HeaderMatcher, RouteMatch, StringMatcher } from './match-config.js
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import type { FilterLogger } from './logger.js';
 import type { FilterResult } from './status.js';
+import type { DownstreamConnectionInfo } from './connection-info.js';
 
 /** A counter scoped to the filter: `http.<stat_prefix>.<filter name>.<name>`. */
 export interface Counter {
@@ -11,8 +12,23 @@ export interface Counter {
   readonly value: number;
 }
 
+/** A value that goes up and down (things active now). */
+export interface Gauge {
+  add(by: number): void;
+  set(value: number): void;
+  readonly value: number;
+}
+
+/** A distribution (durations in ms, sizes): fixed buckets, recorded without allocation. */
+export interface Histogram {
+  record(value: number): void;
+}
+
+/** The filter's stats scope; get each stat once, in create(), and keep it. See docs/stats.md. */
 export interface FilterStats {
   counter(name: string): Counter;
+  gauge(name: string): Gauge;
+  histogram(name: string): Histogram;
 }
 
 /** What a filter sees of one request/response exchange. */
@@ -31,6 +47,12 @@ export interface StreamContext {
   readonly directRemoteAddress: string;
   /** The local port the request arrived on (the listener's). */
   readonly destinationPort: number;
+  /**
+   * The downstream connection when it is TLS: SNI (`serverName`), ALPN, `tls.version`, and the client
+   * certificate (`tls.peerCertificate`: subject, URI and DNS SANs) with `tls.peerCertificateVerified`.
+   * null on plaintext connections.
+   */
+  readonly connection: DownstreamConnectionInfo | null;
   readonly requestHeaders: HeaderMap;
   /** Set once the response phase begins (upstream answer or local reply). */
   readonly responseHeaders: HeaderMap | undefined;

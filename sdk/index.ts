@@ -10,6 +10,8 @@ export type {
   Counter,
   FilterFactoryContext,
   FilterStats,
+  Gauge,
+  Histogram,
   HttpFilter,
   HttpFilterCreator,
   HttpFilterFactory,
@@ -26,3 +28,16 @@ export type { HeaderMatcher, QueryParameterMatcher, RouteMatch, StringMatcher } 
 // The chain state machine, for hosts (the gateway builds on it).
 export { FilterStream, FILTER_FAILED_FLAG } from './filter-stream.js';
 export type { ChainEntry, ResolvedChain } from './filter-stream.js';
+// Network filters: the contract, and the per-connection chain state machine (for hosts).
+export { defineNetworkFilter } from './network-filter.js';
+export type {
+  NetworkConnection,
+  NetworkDataResult,
+  NetworkFilter,
+  NetworkFilterCreator,
+  NetworkFilterFactory,
+  NetworkFilterFactoryContext,
+} from './network-filter.js';
+export type { DownstreamConnectionInfo, DownstreamTlsInfo, PeerCertificateInfo } from './connection-info.js';
+export { NetworkFilterConnection } from './network-connection.js';
+export type { NetworkChainEntry } from './network-connection.js';

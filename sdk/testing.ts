@@ -7,7 +7,8 @@ import { filterConfigValidator, needsBody } from './filter-config.js';
 import { FilterStream } from './filter-stream.js';
 import type { ChainEntry, ResolvedChain } from './filter-stream.js';
 import { HttpCallError } from './filter.js';
-import type { Counter, FilterStats, HttpCall, HttpFilter, HttpFilterFactory, StreamContext } from './filter.js';
+import type { Counter, FilterStats, Gauge, Histogram, HttpCall, HttpFilter, HttpFilterFactory, StreamContext } from './filter.js';
+import type { DownstreamConnectionInfo } from './connection-info.js';
 import { filterMatchers } from './matching/filter-matchers.js';
 import { deepFreeze } from './freeze.js';
 import { HeaderMap } from './headers.js';
@@ -27,6 +28,8 @@ export interface FakeRequest {
   sourcePort?: number; // default 40000
   directRemoteAddress?: string; // default: sourceAddress
   destinationPort?: number; // default 8080
+  /** ctx.connection: a TLS connection's description (SNI, client certificate); default null (plaintext). */
+  connection?: DownstreamConnectionInfo | null;
   scheme?: 'http' | 'https'; // default http
   requestId?: string; // default "test-request"
   /** ctx.routeName; the kit matches no routes. */
@@ -114,7 +117,8 @@ export interface RunResult {
 
 // ---- stats and logs that record ----
 
-class MemoryCounter implements Counter {
+/** A counter or a gauge; a histogram shows as the number of values it recorded. */
+export class MemoryCounter implements Counter, Gauge, Histogram {
   private count = 0;
   get value(): number {
     return this.count;
@@ -122,23 +126,40 @@ class MemoryCounter implements Counter {
   inc(by = 1): void {
     this.count += by;
   }
+  add(by: number): void {
+    this.count += by;
+  }
+  set(value: number): void {
+    this.count = value;
+  }
+  record(): void {
+    this.count++;
+  }
 }
 
-class MemoryStats implements FilterStats {
+export class MemoryStats implements FilterStats {
   constructor(
     private readonly prefix: string,
     private readonly counters: Map<string, MemoryCounter>,
   ) {}
 
-  counter(name: string): Counter {
+  counter(name: string): MemoryCounter {
     const key = this.prefix + name;
     let c = this.counters.get(key);
     if (c === undefined) this.counters.set(key, (c = new MemoryCounter()));
     return c;
   }
+
+  gauge(name: string): Gauge {
+    return this.counter(name);
+  }
+
+  histogram(name: string): Histogram {
+    return this.counter(name);
+  }
 }
 
-class CapturingLogger implements FilterLogger {
+export class CapturingLogger implements FilterLogger {
   constructor(
     private readonly records: LogRecord[],
     private readonly filter: string | undefined,
@@ -166,7 +187,7 @@ class CapturingLogger implements FilterLogger {
 // ---- config: validated and frozen as at gateway load ----
 
 /** Validates a copy of `config` (defaults filled in) and deep-freezes it; throws with every error's path. */
-function prepareConfig(factory: HttpFilterFactory, name: string, config: unknown): unknown {
+export function prepareConfig(factory: Pick<HttpFilterFactory, 'configSchema'>, name: string, config: unknown): unknown {
   const copy = config === undefined ? {} : structuredClone(config);
   const validate = filterConfigValidator(factory); // the gateway's own validator
   if (!validate(copy)) {
@@ -274,6 +295,7 @@ class FakeStream extends FilterStream {
     this.sourcePort = request.sourcePort ?? 40000;
     this.directRemoteAddress = request.directRemoteAddress ?? this.sourceAddress;
     this.destinationPort = request.destinationPort ?? 8080;
+    this.connection = request.connection ?? null;
     this.requestId = request.requestId ?? 'test-request';
     this.routeName = request.routeName;
     this.originalBody = toBuffer(request.body);
@@ -471,3 +493,7 @@ export function runFilter(
 ): Promise<RunResult> {
   return runChain([{ factory, config, name: exchange.name, failOpen: exchange.failOpen }], exchange);
 }
+
+// The network filter kit lives beside this one; `wasmgate/sdk/testing` gives both.
+export { loadNetworkChain } from './network-testing.js';
+export type { FakeConnection, NetworkChainOptions, NetworkFilterSpec, TestNetworkChain } from './network-testing.js';

@@ -2,11 +2,11 @@
 // HttpContext per request, created by its root. Subclass them and override the callbacks you need;
 // every default continues. A context lives from proxy_on_context_create to proxy_on_delete.
 import {
-  BufferType, FilterDataStatus, FilterHeadersStatus, FilterTrailersStatus, NO_GRPC_STATUS, StreamType, WasmResult,
+  BufferType, FilterDataStatus, FilterHeadersStatus, FilterStatus, FilterTrailersStatus, NO_GRPC_STATUS, PeerType, StreamType, WasmResult,
 } from "./enums";
 import { proxy_http_call, proxy_set_tick_period_milliseconds } from "./imports";
 import { HeaderPair, serializeHeaders } from "./headers";
-import { getBufferBytes, getBufferString, replaceBuffer } from "./buffers";
+import { getBufferBytes, getBufferString, replaceBuffer, setBufferBytes } from "./buffers";
 import { RETURN_EXTRA } from "./memory";
 import { closeStream, continueStream, sendLocalResponse } from "./stream";
 
@@ -58,6 +58,14 @@ export class RootContext extends Context {
   /** The context of a new request; override to return your HttpContext subclass. */
   createHttpContext(contextId: u32): HttpContext {
     return new HttpContext(contextId, this);
+  }
+
+  /**
+   * The context of a new connection, for a network filter: override to return your NetworkContext subclass.
+   * The default (null) makes every new context an HTTP one.
+   */
+  createNetworkContext(contextId: u32): NetworkContext | null {
+    return null;
   }
 
   /** vm_config.configuration as UTF-8 text. */
@@ -133,6 +141,51 @@ export class HttpContext extends Context {
   httpCall(cluster: string, headers: HeaderPair[], body: ArrayBuffer | null, trailers: HeaderPair[], timeoutMillis: u32, handler: HttpCallHandler): HttpCallResult {
     return dispatchHttpCall(this.root, this.id, cluster, headers, body, trailers, timeoutMillis, handler);
   }
+}
+
+/**
+ * One downstream connection through a network filter (Envoy's network read/write filter). Data callbacks get
+ * the size of all the data held so far: returning StopIteration holds it, and the host calls again with what
+ * arrives next appended, until Continue (or continueDownstream()). Read and change the data with
+ * get/setDownstreamData and get/setUpstreamData inside the callback.
+ */
+export class NetworkContext extends Context {
+  constructor(id: u32, public readonly root: RootContext) {
+    super(id);
+  }
+
+  onNewConnection(): FilterStatus { return FilterStatus.Continue; }
+  onDownstreamData(dataSize: u32, endOfStream: bool): FilterStatus { return FilterStatus.Continue; }
+  onUpstreamData(dataSize: u32, endOfStream: bool): FilterStatus { return FilterStatus.Continue; }
+  onDownstreamConnectionClose(peer: PeerType): void {}
+  onUpstreamConnectionClose(peer: PeerType): void {}
+  /** After the connection is closed: the place for logging. */
+  onLog(): void {}
+
+  getDownstreamData(dataSize: u32): ArrayBuffer {
+    const data = getBufferBytes(BufferType.DownstreamData, 0, dataSize);
+    return data !== null ? data : new ArrayBuffer(0);
+  }
+
+  /** Writes `data` over `size` bytes from `start` of the client's data: (0, n) replaces a prefix of n bytes. */
+  setDownstreamData(start: u32, size: u32, data: ArrayBuffer): WasmResult {
+    return setBufferBytes(BufferType.DownstreamData, start, size, data);
+  }
+
+  getUpstreamData(dataSize: u32): ArrayBuffer {
+    const data = getBufferBytes(BufferType.UpstreamData, 0, dataSize);
+    return data !== null ? data : new ArrayBuffer(0);
+  }
+
+  setUpstreamData(start: u32, size: u32, data: ArrayBuffer): WasmResult {
+    return setBufferBytes(BufferType.UpstreamData, start, size, data);
+  }
+
+  /** Resumes a connection (or data) held by StopIteration. */
+  continueDownstream(): WasmResult { return continueStream(StreamType.Downstream); }
+  /** Closes the connection. */
+  closeDownstream(): WasmResult { return closeStream(StreamType.Downstream); }
+  closeUpstream(): WasmResult { return closeStream(StreamType.Upstream); }
 }
 
 /** The response body of the HTTP call whose handler is running. */

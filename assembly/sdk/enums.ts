@@ -35,6 +35,10 @@ export enum MapType {
 export enum BufferType {
   HttpRequestBody = 0,
   HttpResponseBody = 1,
+  /** What the client sent (network filters, in onDownstreamData). */
+  DownstreamData = 2,
+  /** What goes back to the client (network filters, in onUpstreamData). */
+  UpstreamData = 3,
   HttpCallResponseBody = 4,
   VmConfiguration = 6,
   PluginConfiguration = 7,
@@ -43,6 +47,9 @@ export enum BufferType {
 export enum StreamType {
   Request = 0,
   Response = 1,
+  /** A network filter's connection: the client side, and the upstream side. */
+  Downstream = 2,
+  Upstream = 3,
 }
 
 export enum MetricType {
@@ -70,6 +77,19 @@ export enum FilterDataStatus {
 export enum FilterTrailersStatus {
   Continue = 0,
   StopIteration = 1,
+}
+
+/** What a network filter callback returns. StopIteration holds the data: the host calls again with all of it. */
+export enum FilterStatus {
+  Continue = 0,
+  StopIteration = 1,
+}
+
+/** Who closed a connection (the network close callbacks). */
+export enum PeerType {
+  Unknown = 0,
+  Local = 1,
+  Remote = 2,
 }
 
 /** The gRPC status of a local reply that has none (a plain HTTP reply). */

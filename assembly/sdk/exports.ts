@@ -1,9 +1,9 @@
 // The callbacks a Proxy-Wasm host calls (spec v0.2.1). A filter's entry file re-exports them all:
 //   export * from "../../sdk/exports";
 // Each one finds the context by id and calls its overridable method. Flags arrive as i32 0/1.
-import { FilterDataStatus, FilterHeadersStatus, FilterTrailersStatus } from "./enums";
-import { HttpContext, RootContext } from "./context";
-import { createRootContext, httpContexts, rootContexts } from "./registry";
+import { FilterDataStatus, FilterHeadersStatus, FilterStatus, FilterTrailersStatus, PeerType } from "./enums";
+import { HttpContext, NetworkContext, RootContext } from "./context";
+import { createRootContext, httpContexts, networkContexts, rootContexts } from "./registry";
 import { allocateForHost } from "./memory";
 import { logWarn } from "./log";
 import { setEffectiveContext } from "./stream";
@@ -27,7 +27,9 @@ export function proxy_on_context_create(contextId: u32, parentContextId: u32): v
     abort("context " + contextId.toString() + " created under unknown root context " + parentContextId.toString());
   }
   const root = rootContexts.get(parentContextId);
-  httpContexts.set(contextId, root.createHttpContext(contextId));
+  const network = root.createNetworkContext(contextId);
+  if (network !== null) networkContexts.set(contextId, network);
+  else httpContexts.set(contextId, root.createHttpContext(contextId));
 }
 
 export function proxy_on_vm_start(rootContextId: u32, vmConfigurationSize: u32): u32 {
@@ -80,6 +82,29 @@ export function proxy_on_response_trailers(contextId: u32, numTrailers: u32): u3
   return httpContexts.get(contextId).onResponseTrailers(numTrailers);
 }
 
+export function proxy_on_new_connection(contextId: u32): u32 {
+  if (!networkContexts.has(contextId)) return FilterStatus.Continue;
+  return networkContexts.get(contextId).onNewConnection();
+}
+
+export function proxy_on_downstream_data(contextId: u32, dataSize: u32, endOfStream: u32): u32 {
+  if (!networkContexts.has(contextId)) return FilterStatus.Continue;
+  return networkContexts.get(contextId).onDownstreamData(dataSize, endOfStream != 0);
+}
+
+export function proxy_on_upstream_data(contextId: u32, dataSize: u32, endOfStream: u32): u32 {
+  if (!networkContexts.has(contextId)) return FilterStatus.Continue;
+  return networkContexts.get(contextId).onUpstreamData(dataSize, endOfStream != 0);
+}
+
+export function proxy_on_downstream_connection_close(contextId: u32, peerType: u32): void {
+  if (networkContexts.has(contextId)) networkContexts.get(contextId).onDownstreamConnectionClose(<PeerType>peerType);
+}
+
+export function proxy_on_upstream_connection_close(contextId: u32, peerType: u32): void {
+  if (networkContexts.has(contextId)) networkContexts.get(contextId).onUpstreamConnectionClose(<PeerType>peerType);
+}
+
 export function proxy_on_http_call_response(rootContextId: u32, token: u32, numHeaders: u32, bodySize: u32, numTrailers: u32): void {
   const root = rootContext(rootContextId);
   if (!root.pendingHttpCalls.has(token)) {
@@ -98,12 +123,14 @@ export function proxy_on_http_call_response(rootContextId: u32, token: u32, numH
 
 export function proxy_on_done(contextId: u32): u32 {
   if (httpContexts.has(contextId)) return httpContexts.get(contextId).onDone() ? 1 : 0;
+  if (networkContexts.has(contextId)) return networkContexts.get(contextId).onDone() ? 1 : 0;
   if (rootContexts.has(contextId)) return rootContexts.get(contextId).onDone() ? 1 : 0;
   return 1;
 }
 
 export function proxy_on_log(contextId: u32): void {
   if (httpContexts.has(contextId)) httpContexts.get(contextId).onLog();
+  else if (networkContexts.has(contextId)) networkContexts.get(contextId).onLog();
 }
 
 export function proxy_on_delete(contextId: u32): void {
@@ -111,6 +138,10 @@ export function proxy_on_delete(contextId: u32): void {
     const stream: HttpContext = httpContexts.get(contextId);
     httpContexts.delete(contextId);
     stream.onDelete();
+  } else if (networkContexts.has(contextId)) {
+    const connection: NetworkContext = networkContexts.get(contextId);
+    networkContexts.delete(contextId);
+    connection.onDelete();
   } else if (rootContexts.has(contextId)) {
     const root: RootContext = rootContexts.get(contextId);
     rootContexts.delete(contextId);

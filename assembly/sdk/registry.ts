@@ -1,5 +1,5 @@
 // The live contexts by id, and the factories that make root contexts.
-import { HttpContext, RootContext } from "./context";
+import { HttpContext, NetworkContext, RootContext } from "./context";
 import { getPropertyString } from "./properties";
 
 export type RootContextFactory = (contextId: u32) => RootContext;
@@ -7,6 +7,7 @@ export type RootContextFactory = (contextId: u32) => RootContext;
 const factories = new Map<string, RootContextFactory>();
 export const rootContexts = new Map<u32, RootContext>();
 export const httpContexts = new Map<u32, HttpContext>();
+export const networkContexts = new Map<u32, NetworkContext>();
 
 /**
  * Registers the root context of the plugins whose root_id is `rootId`. With one registration the

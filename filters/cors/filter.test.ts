@@ -41,7 +41,7 @@ test('a preflight from another origin goes on to the upstream and gets no CORS h
     assert.equal(r.upstreamCalled, true, origin.slice(0, 40));
     assert.equal(r.response.headers['access-control-allow-origin'], undefined);
   }
-  assert.equal(chain.counters()['cors.origin_not_allowed'], 4);
+  assert.equal(chain.counters()['cors.origin_invalid'], 4);
 });
 
 test('an actual request from an allowed origin gets the response headers', async () => {

@@ -18,7 +18,7 @@ export const corsFilter = defineHttpFilter<CorsConfig>({
     const origins = config.allow_origin_string_match.map((m) => matchers.string(m));
     const preflights = stats.counter('preflight_allowed');
     const allowed = stats.counter('origin_allowed');
-    const denied = stats.counter('origin_not_allowed');
+    const denied = stats.counter('origin_invalid');
 
     /** The request's origin when it is allowed. */
     function allowedOrigin(ctx: StreamContext): string | undefined {

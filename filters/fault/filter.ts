@@ -3,7 +3,7 @@
 // both apply. The x-envoy-fault-* request headers are honoured only when the config says header_delay
 // or header_abort, as in Envoy.
 import { defineHttpFilter } from '../../sdk/filter.js';
-import type { Counter, HttpFilter, StreamContext } from '../../sdk/filter.js';
+import type { Counter, Gauge, HttpFilter, StreamContext } from '../../sdk/filter.js';
 import type { HeaderMap } from '../../sdk/headers.js';
 import { FilterStatus } from '../../sdk/status.js';
 import { denominatorOf, fractionSampler } from '../../sdk/fractional-percent.js';
@@ -80,7 +80,7 @@ interface Shared {
   active: number;
   readonly delays: Counter;
   readonly aborts: Counter;
-  readonly activeFaults: Counter;
+  readonly activeFaults: Gauge;
   readonly overflow: Counter;
 }
 
@@ -102,7 +102,7 @@ class FaultStream implements HttpFilter {
       return FilterStatus.Continue;
     }
     s.active++;
-    s.activeFaults.inc();
+    s.activeFaults.add(1);
     this.holdsSlot = true;
     if (delayMs === 0) return this.abort(ctx, status);
     s.delays.inc();
@@ -124,7 +124,7 @@ class FaultStream implements HttpFilter {
     if (this.holdsSlot) {
       this.holdsSlot = false;
       this.s.active--;
-      this.s.activeFaults.inc(-1);
+      this.s.activeFaults.add(-1);
     }
   }
 
@@ -151,7 +151,7 @@ export const faultFilter = defineHttpFilter<FaultConfig>({
       active: 0,
       delays: stats.counter('delays_injected'),
       aborts: stats.counter('aborts_injected'),
-      activeFaults: stats.counter('active_faults'),
+      activeFaults: stats.gauge('active_faults'),
       overflow: stats.counter('faults_overflow'),
     };
     return () => new FaultStream(shared);

@@ -54,7 +54,7 @@ test('fault headers from clients do nothing when header faults are off; a route 
     const teapot = await gw.get('/teapot');
     assert.equal(teapot.status, 418);
     assert.equal(teapot.body, 'fault filter abort');
-    const stats = gw.gateway.stats.snapshot();
+    const stats = gw.gateway.stats.values();
     assert.equal(stats['http.test.fault.aborts_injected'], 2);
   });
 });
@@ -62,7 +62,7 @@ test('fault headers from clients do nothing when header faults are off; a route 
 test('a delayed request whose client goes away frees its slot and its timer', async () => {
   await withGateway({ delay: { header_delay: {} }, max_active_faults: 10 }, async (gw) => {
     await gw.get('/warm-up');
-    const active = () => gw.gateway.stats.snapshot()['http.test.fault.active_faults'] ?? 0;
+    const active = () => gw.gateway.stats.values()['http.test.fault.active_faults'] ?? 0;
     const before = timers();
     const req = httpRequest(gw.origin + '/slow', { headers: { 'x-envoy-fault-delay-request': '3600000' }, agent: false });
     req.on('error', () => {}); // the socket is destroyed on purpose
@@ -72,6 +72,6 @@ test('a delayed request whose client goes away frees its slot and its timer', as
     req.destroy();
     await until('the slot to be given back', () => active() === 0);
     await until('the delay timer to be cleared', () => timers() <= before);
-    assert.equal(gw.gateway.stats.snapshot()['http.test.fault.delays_injected'], 1);
+    assert.equal(gw.gateway.stats.values()['http.test.fault.delays_injected'], 1);
   });
 });

@@ -135,7 +135,7 @@ test('jwt_authn through the gateway: a token is verified once, then served from 
     await app.close();
     await idp.close();
   });
-  const stat = (name: string) => gw.gateway.stats.snapshot()[`http.test.jwt_authn.${name}`] ?? 0;
+  const stat = (name: string) => gw.gateway.stats.values()[`http.test.jwt_authn.${name}`] ?? 0;
   const deadline = Date.now() + 10_000;
   while (stat('jwks_fetch_success') < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   assert.equal(stat('jwks_fetch_success'), 1, 'the key set is fetched at load');

@@ -30,7 +30,7 @@ test('a burst of 200 requests on 200 connections against 25 tokens admits exactl
     assert.equal(limited.length, 175);
     assert.equal(limited[0]!.body, 'local_rate_limited');
     assert.equal(upstream.seen.length, 25);
-    const stats = gw.gateway.stats.snapshot();
+    const stats = gw.gateway.stats.values();
     assert.equal(stats['http.test.local_ratelimit.http_local_rate_limit.ok'], 25);
     assert.equal(stats['http.test.local_ratelimit.http_local_rate_limit.rate_limited'], 175);
     // A route that disables the filter is not limited.

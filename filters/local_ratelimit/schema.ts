@@ -40,7 +40,7 @@ export interface LocalRateLimitConfig {
   status: { code: number };
 }
 
-const tokenBucket = object(
+export const tokenBucket = object(
   {
     max_tokens: integer(1),
     tokens_per_fill: withDefault(integer(1), 1),

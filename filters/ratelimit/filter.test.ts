@@ -14,8 +14,11 @@ before(async () => {
 after(() => redis.stop());
 
 let domainSeq = 0;
-/** A config with a domain of its own, so tests never share counters. */
-const config = (extra: Record<string, unknown>) => ({ domain: `unit${++domainSeq}`, redis: { address: '127.0.0.1', port: redis.port }, ...extra });
+/**
+ * A config with a domain of its own, so tests never share counters. The Redis timeout is generous (not the 50 ms
+ * default) so that a busy machine does not turn exact counts into fail-open answers; the timeout test sets its own.
+ */
+const config = (extra: Record<string, unknown>) => ({ domain: `unit${++domainSeq}`, redis: { address: '127.0.0.1', port: redis.port }, timeout: '5s', ...extra });
 const byUser = {
   rate_limits: [{ actions: [{ request_headers: { header_name: 'x-user', descriptor_key: 'user' } }] }],
   descriptors: [{ key: 'user', rate_limit: { unit: 'day', requests_per_unit: 3 } }],

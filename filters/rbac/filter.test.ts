@@ -169,3 +169,36 @@ test('destination_port matches the local port the request arrived on', async () 
   assert.equal((await runFilter(rbac, config, { request: { destinationPort: 9443 } })).response.status, 200);
   assert.equal((await runFilter(rbac, config, { request: { destinationPort: 8080 } })).response.status, 403);
 });
+
+test('authenticated: principal_name matches a URI SAN, a DNS SAN, then the subject, of a verified client certificate', async () => {
+  const policy = (principal_name?: object) => ({
+    rules: { action: 'ALLOW', policies: { mtls: { permissions: [{ any: true }], principals: [{ authenticated: principal_name === undefined ? {} : { principal_name } }] } } },
+  });
+  const connection = (verified: boolean, peer: { subject: string; uriSans: string[]; dnsSans: string[] } | null) => ({
+    id: 1,
+    sourceAddress: '10.0.0.1',
+    sourcePort: 40000,
+    destinationAddress: '10.0.0.2',
+    destinationPort: 443,
+    transportProtocol: 'tls' as const,
+    serverName: 'api.example.com',
+    alpn: 'h2',
+    tls: {
+      version: 'TLSv1.3',
+      cipher: 'TLS_AES_128_GCM_SHA256',
+      peerCertificate: peer === null ? null : { ...peer, fingerprint256: 'ab', serialNumber: '01', validFrom: '', validTo: '', pem: '' },
+      peerCertificateVerified: verified,
+      localUriSans: [],
+    },
+  });
+  const client = { subject: 'CN=client,O=Example', uriSans: ['spiffe://example.com/sa/client'], dnsSans: ['client.example.com'] };
+  const status = async (config: object, conn: object | null) => (await runFilter(rbac, config, { request: { connection: conn as never } })).response.status;
+  assert.equal(await status(policy({ exact: 'spiffe://example.com/sa/client' }), connection(true, client)), 200);
+  assert.equal(await status(policy({ exact: 'client.example.com' }), connection(true, client)), 200);
+  assert.equal(await status(policy({ prefix: 'CN=client,' }), connection(true, client)), 200);
+  assert.equal(await status(policy({ exact: 'spiffe://example.com/sa/other' }), connection(true, client)), 403);
+  assert.equal(await status(policy({ exact: 'spiffe://example.com/sa/client' }), connection(false, client)), 403, 'not verified');
+  assert.equal(await status(policy(), connection(true, client)), 200, 'no principal_name: any verified certificate');
+  assert.equal(await status(policy(), connection(true, null)), 403, 'TLS without a client certificate');
+  assert.equal(await status(policy(), null), 403, 'plaintext');
+});

@@ -1,7 +1,7 @@
 // RBAC policies compiled at load into predicates over the stream. A policy matches when one of its
 // permissions and one of its principals match (Envoy's semantics). Errors name the rule's path.
 import type { Matchers, StreamContext } from '../../sdk/filter.js';
-import type { CidrRange, JwtClaim, PathMatcher, Permission, Principal, Rbac } from './schema.js';
+import type { Authenticated, CidrRange, JwtClaim, PathMatcher, Permission, Principal, Rbac } from './schema.js';
 
 type Match = (ctx: StreamContext) => boolean;
 
@@ -48,6 +48,7 @@ export class PolicyCompiler {
 
   principal(p: Principal, where: string): Match {
     if (p.any === true) return always;
+    if (p.authenticated !== undefined) return this.authenticated(p.authenticated, `${where}.authenticated`);
     // remote_ip: the client after the connection manager's trusted x-forwarded-for hops;
     // direct_remote_ip and source_ip: the TCP peer itself (Envoy's semantics).
     if (p.remote_ip !== undefined) {
@@ -72,6 +73,21 @@ export class PolicyCompiler {
   private urlPath(m: PathMatcher, where: string): Match {
     const match = at(`${where}.path`, () => this.matchers.string(m.path));
     return (ctx) => match(pathOf(ctx));
+  }
+
+  /** Envoy's order: any URI SAN, then any DNS SAN, then the subject (RFC 2253); no principal_name: any verified certificate. */
+  private authenticated(a: Authenticated, where: string): Match {
+    const name = a.principal_name;
+    const match = name === undefined ? null : at(`${where}.principal_name`, () => this.matchers.string(name));
+    return (ctx) => {
+      const tls = ctx.connection?.tls;
+      const peer = tls?.peerCertificate;
+      if (peer === undefined || peer === null || !tls!.peerCertificateVerified) return false;
+      if (match === null) return true;
+      for (const uri of peer.uriSans) if (match(uri)) return true;
+      for (const dns of peer.dnsSans) if (match(dns)) return true;
+      return match(peer.subject);
+    };
   }
 
   private jwtClaim(c: JwtClaim, where: string): Match {

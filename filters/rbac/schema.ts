@@ -1,6 +1,7 @@
 // The config of rbac: Envoy's RBAC filter (envoy.extensions.filters.http.rbac.v3.RBAC) with the
 // policy language of envoy.config.rbac.v3: permissions (what is asked) and principals (who asks).
-// `jwt_claim` is our addition (Envoy reaches JWT claims through dynamic metadata).
+// `jwt_claim` is our addition (Envoy reaches JWT claims through dynamic metadata). `authenticated`
+// matches the verified client certificate of an mTLS connection, as Envoy's does.
 import type { JsonSchema } from '../../sdk/filter.js';
 import type { HeaderMatcher, StringMatcher } from '../../sdk/match-config.js';
 import { arrayOf, integer, object } from '../../sdk/json-schema.js';
@@ -32,9 +33,15 @@ export interface JwtClaim {
   string_match: StringMatcher;
 }
 
+/** Envoy's Principal.Authenticated: a verified client certificate; principal_name matches a URI SAN, a DNS SAN, or the subject. */
+export interface Authenticated {
+  principal_name?: StringMatcher;
+}
+
 /** Exactly one field. */
 export interface Principal {
   any?: true;
+  authenticated?: Authenticated;
   source_ip?: CidrRange;
   direct_remote_ip?: CidrRange;
   remote_ip?: CidrRange;
@@ -86,6 +93,7 @@ const permissionSchema = oneField(
 const principalSchema = oneField(
   object({
     any: { const: true },
+    authenticated: object({ principal_name: stringMatcherSchema }),
     source_ip: cidrRangeSchema,
     direct_remote_ip: cidrRangeSchema,
     remote_ip: cidrRangeSchema,

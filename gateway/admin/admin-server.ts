@@ -1,25 +1,35 @@
 // The admin listener (fastify): readiness and /healthcheck/fail|ok, stats, clusters with the why of every
-// host's state, and the config in force. Bound to loopback unless the config says otherwise.
+// host's state, the config in force, and the operations: /reload, /drain_listeners. Bound to loopback unless the
+// config says otherwise. The sources are functions so that one admin answers for a reloaded config, or for workers.
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { AdminConfig, GatewayConfig } from '../config/types.js';
-import type { ClusterManager } from '../cluster/cluster-manager.js';
-import type { StatsStore } from '../stats/store.js';
-import { clusterView, clustersText } from './clusters-view.js';
+import { registerStatsRoutes, type StatsSnapshotSource } from './stats-routes.js';
+import { clustersText, type ClusterView } from './clusters-view.js';
+import { reloadErrors } from '../reload/reload-errors.js';
+import { ROOT_PATH } from '../config/errors.js';
 import { maskSecrets } from './config-dump.js';
 
 /** Envoy's server states, as /ready prints them. */
 export type ServerState = 'PRE_INITIALIZING' | 'INITIALIZING' | 'LIVE' | 'DRAINING';
 
 export interface AdminSources {
-  readonly config: GatewayConfig;
-  readonly stats: StatsStore;
-  readonly clusters: ClusterManager;
+  /** The config in force (it changes on reload). */
+  readonly config: () => GatewayConfig;
+  /** The stats /stats and /stats/prometheus show: this process's store, or the workers' sum. */
+  readonly statsSnapshot: StatsSnapshotSource;
+  /** /clusters: this process's clusters, or the workers' merged. */
+  readonly clusterViews: () => ClusterView[] | Promise<ClusterView[]>;
   /** LIVE once every listener is bound and every cluster initialised; DRAINING while stopping or failed by /healthcheck/fail. */
   readonly state: () => ServerState;
   /** POST /healthcheck/fail (true) and /healthcheck/ok (false). */
   readonly setHealthCheckFailed: (failed: boolean) => void;
+  /** POST /reload: re-reads the config file; resolves with a summary, rejects with why it was refused. */
+  readonly reload: () => Promise<unknown>;
+  readonly reloadInProgress: () => boolean;
+  /** POST /drain_listeners: every listener stops accepting and drains; the gateway then stops. */
+  readonly drainListeners: () => void;
 }
 
 export class AdminServer {
@@ -47,30 +57,32 @@ export class AdminServer {
       return reply.type('text/plain').send('OK\n');
     });
 
-    app.get<{ Querystring: { format?: string; filter?: string } }>('/stats', async (req, reply) => {
-      let filter: RegExp | null = null;
-      if (req.query.filter !== undefined) {
-        try {
-          filter = new RegExp(req.query.filter);
-        } catch (err) {
-          return reply.code(400).type('text/plain').send(`invalid filter regex: ${(err as Error).message}\n`);
-        }
-      }
-      const all = allStats(sources);
-      const names = Object.keys(all).filter((n) => filter === null || filter.test(n));
-      if (req.query.format === 'json') {
-        return { stats: names.map((name) => ({ name, value: all[name] })) };
-      }
-      return reply.type('text/plain').send(names.map((n) => `${n}: ${all[n]}\n`).join(''));
-    });
+    registerStatsRoutes(app, sources.statsSnapshot);
 
     app.get<{ Querystring: { format?: string } }>('/clusters', async (req, reply) => {
-      const views = [...sources.clusters.clusters()].map(clusterView);
+      const views = await sources.clusterViews();
       if (req.query.format === 'json') return { cluster_statuses: views };
       return reply.type('text/plain').send(clustersText(views));
     });
 
-    app.get('/config_dump', async () => maskSecrets(sources.config));
+    app.get('/config_dump', async () => maskSecrets(sources.config()));
+
+    // 200 with what changed; 400 {errors:[{path,message}]} when refused (the old config keeps serving); 409 while
+    // another reload runs (SIGHUP and --watch queue theirs; an admin caller is told to retry).
+    app.post('/reload', async (_req, reply) => {
+      if (sources.reloadInProgress()) return reply.code(409).send({ errors: [{ path: ROOT_PATH, message: 'a reload is already in progress' }] });
+      try {
+        return { reloaded: await sources.reload() };
+      } catch (err) {
+        return reply.code(400).send({ errors: reloadErrors(err) });
+      }
+    });
+
+    // Envoy's: stop accepting on every listener; what is in flight finishes within the drain time.
+    app.post('/drain_listeners', async (_req, reply) => {
+      reply.raw.once('finish', sources.drainListeners);
+      return reply.type('text/plain').send('OK\n');
+    });
   }
 
   async listen(): Promise<void> {
@@ -84,13 +96,4 @@ export class AdminServer {
   async close(): Promise<void> {
     await this.app.close();
   }
-}
-
-/** The stats store plus every cluster's counters as `cluster.<name>.<stat>`. */
-function allStats(sources: AdminSources): Record<string, number> {
-  const out: Record<string, number> = { ...sources.stats.snapshot() };
-  for (const c of sources.clusters.clusters()) {
-    for (const [k, v] of Object.entries(c.stats)) out[`cluster.${c.name}.${k}`] = v as number;
-  }
-  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -3,12 +3,15 @@ import type { Logger } from 'pino';
 import type { ClusterConfig } from '../config/types.js';
 import { Cluster } from './cluster.js';
 import { DnsDiscovery, type DnsLookup } from './dns-discovery.js';
+import { StatsStore } from '../stats/store.js';
 
 export interface ClusterManagerOptions {
   /** Stands in for dns.promises.lookup (tests). */
   dnsLookup?: DnsLookup;
   /** How long start() waits for the first DNS resolution of STRICT_DNS clusters. Default 5000. */
   initialDnsTimeoutMs?: number;
+  /** The process's stats store (cluster.<name>.* stats); default: one of this manager's own. */
+  stats?: StatsStore;
 }
 
 /** Slack on top of initial_jitter + timeout when start() waits for the first round of health checks. */
@@ -22,9 +25,10 @@ export class ClusterManager {
 
   constructor(configs: readonly ClusterConfig[], log: Logger, options: ClusterManagerOptions = {}) {
     this.initialDnsTimeoutMs = options.initialDnsTimeoutMs ?? 5000;
+    const stats = options.stats ?? new StatsStore();
     for (const config of configs) {
       if (this.byName.has(config.name)) throw new Error(`duplicate cluster name "${config.name}"`);
-      const cluster = new Cluster(config, log);
+      const cluster = new Cluster(config, log, stats);
       this.byName.set(config.name, cluster);
       if (config.type === 'STRICT_DNS') this.discoveries.push(new DnsDiscovery(cluster, log, options.dnsLookup));
     }
@@ -36,6 +40,26 @@ export class ClusterManager {
 
   clusters(): IterableIterator<Cluster> {
     return this.byName.values();
+  }
+
+  /** Reload: every cluster that `old` also has (by name) takes over the health of the hosts both have. Call before start(). */
+  inheritHealth(old: ClusterManager): void {
+    for (const [name, cluster] of this.byName) {
+      const prev = old.get(name);
+      if (prev !== undefined) cluster.inheritHealth(prev);
+    }
+  }
+
+  /**
+   * Reload: the manager that took over owns the hosts' health from now on; this one stops checking (its
+   * pools keep serving the requests still in flight until close()).
+   */
+  stopChecks(): void {
+    for (const discovery of this.discoveries) discovery.stop();
+    for (const cluster of this.byName.values()) {
+      cluster.healthChecker?.stop();
+      cluster.outlierDetector?.stop();
+    }
   }
 
   /**

@@ -16,7 +16,7 @@ test('a STATIC cluster has one host per endpoint and balances over them', (t) =>
   assert.equal(cluster.name, 'backend');
   assert.deepEqual(cluster.hosts.map((h) => h.hostname), ['127.0.0.1:9081', '127.0.0.2:9082']);
   assert.deepEqual(cluster.hosts[1].locality, { zone: 'b' });
-  assert.equal(cluster.stats.membership_total, 2);
+  assert.equal(cluster.stats.membership_total.value, 2);
   const picks = Array.from({ length: 3 }, () => cluster.chooseHost(undefined, null)?.hostname);
   assert.deepEqual(picks.sort(), ['127.0.0.1:9081', '127.0.0.2:9082', '127.0.0.2:9082']);
 });
@@ -29,7 +29,7 @@ test('unhealthy hosts are not picked once onHostsChanged is called; none healthy
   const [a, b] = cluster.hosts;
   failActiveCheck(a);
   cluster.onHostsChanged();
-  assert.equal(cluster.stats.membership_healthy, 1);
+  assert.equal(cluster.stats.membership_healthy.value, 1);
   for (let i = 0; i < 5; i++) assert.equal(cluster.chooseHost(undefined, null), b);
   failActiveCheck(b);
   cluster.onHostsChanged();
@@ -76,7 +76,7 @@ test('below healthy_panic_threshold with too little health elsewhere, a level ro
   assert.equal(cluster.priorityLevels[0]!.panic, true);
   const seen = new Set(Array.from({ length: 50 }, () => cluster.chooseHost(undefined, null)));
   assert.equal(seen.size, 5, 'panic: every host takes traffic');
-  assert.equal(cluster.stats.lb_healthy_panic, 50);
+  assert.equal(cluster.stats.lb_healthy_panic.value, 50);
   cluster.hosts[0]!.health.setActive('healthy'); // 60%: a healthy majority is never in panic
   cluster.onHostsChanged();
   assert.equal(cluster.priorityLevels[0]!.panic, false);
@@ -112,7 +112,7 @@ test('requestStarted / requestFinished keep the counts', (t) => {
   cluster.requestStarted(host);
   cluster.requestStarted(host);
   cluster.requestFinished(host);
-  assert.deepEqual([host.activeRequests, host.totalRequests, cluster.stats.upstream_rq_total], [1, 2, 2]);
+  assert.deepEqual([host.activeRequests, host.totalRequests, cluster.stats.upstream_rq_total.value], [1, 2, 2]);
 });
 
 test('setHosts keeps the hosts it is given and closes the pools of the others', async (t) => {
@@ -123,7 +123,7 @@ test('setHosts keeps the hosts it is given and closes the pools of the others', 
   assert.deepEqual(cluster.hosts, [kept, added]);
   assert.equal(dropped.pool.closed, true);
   assert.equal(kept.pool.closed, false);
-  assert.equal(cluster.stats.membership_change, 2);
+  assert.equal(cluster.stats.membership_change.value, 2);
   for (let i = 0; i < 4; i++) assert.notEqual(cluster.chooseHost(undefined, null), dropped);
   await cluster.close();
   await cluster.close();

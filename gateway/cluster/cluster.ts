@@ -1,20 +1,25 @@
 // One upstream cluster: its hosts grouped by priority, a load balancer per priority level, Envoy's priority
 // load and panic threshold over them, active health checks, outlier detection, circuit breakers and stats.
+import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import type { ClusterConfig, EndpointConfig } from '../config/types.js';
 import { parseDuration } from '../config/duration.js';
 import { CircuitBreaker } from './circuit-breaker.js';
-import { newClusterStats, type ClusterStats } from './cluster-stats.js';
+import { clusterStats, LIVE_GAUGES, type ClusterStats } from './cluster-stats.js';
 import { HealthChecker, type HealthCheckTarget } from './health/health-checker.js';
 import { Host, type HostPoolOptions } from './host.js';
 import { createLoadBalancer } from './lb/create-load-balancer.js';
 import type { LoadBalancer } from './lb/load-balancer.js';
 import { OutlierDetector, type AttemptOutcome, type OutlierTarget } from './outlier/outlier-detector.js';
 import { computePriorityLoad } from './priority-load.js';
+import { StatsStore } from '../stats/store.js';
+import { UpstreamTls } from './upstream-tls.js';
 
 // Envoy's upstream idle default is 1h; an idle socket kept that long is likely dead at the server (which
 // undici would only learn on reuse), so keep-alive is capped at undici's own ceiling for server hints.
 const MAX_KEEP_ALIVE_MS = 600_000;
+/** Envoy's default http2_protocol_options.max_concurrent_streams: in effect, the peer's setting decides. */
+const MAX_H2_STREAMS = 2147483647;
 
 /** The hosts of one priority and how traffic treats them now (what /clusters shows per priority). */
 export interface PriorityLevel {
@@ -33,7 +38,7 @@ export interface PriorityLevel {
 
 export class Cluster implements HealthCheckTarget, OutlierTarget {
   readonly name: string;
-  readonly stats: ClusterStats = newClusterStats();
+  readonly stats: ClusterStats;
   readonly breaker: CircuitBreaker;
   readonly healthChecker: HealthChecker | null;
   readonly outlierDetector: OutlierDetector | null;
@@ -46,14 +51,22 @@ export class Cluster implements HealthCheckTarget, OutlierTarget {
   /** One balancer per priority, kept across rebuilds so round robin keeps its place. */
   private readonly balancers = new Map<number, LoadBalancer>();
   private readonly poolOptions: HostPoolOptions;
+  /** transport_socket tls (its PEM files read at construction), or null. */
+  readonly tls: UpstreamTls | null;
   /** Removed hosts whose pools are still finishing their in-flight requests. */
   private readonly draining = new Set<Host>();
+  /** Reload: the previous config's hosts by `address:port`, until start() (STRICT_DNS hosts come later). */
+  private inheritable: { readonly hosts: Map<string, Host>; readonly activeChecks: boolean; readonly outlier: boolean } | null = null;
 
   constructor(
     readonly config: ClusterConfig,
     log: Logger | null = null,
+    /** The process's stats store; a store of its own when the cluster stands alone (tests). */
+    store: StatsStore = new StatsStore(),
   ) {
     this.name = config.name;
+    this.tls = config.transport_socket === undefined ? null : new UpstreamTls(config.transport_socket.config);
+    this.stats = clusterStats(store, config.name);
     this.breaker = new CircuitBreaker(config.circuit_breakers);
     this.panicThreshold = config.common_lb_config?.healthy_panic_threshold.value ?? 50;
     const idleMs = parseDuration(config.common_http_protocol_options?.idle_timeout ?? '1h');
@@ -62,6 +75,8 @@ export class Cluster implements HealthCheckTarget, OutlierTarget {
       connectTimeoutMs: parseDuration(config.connect_timeout),
       // 0 means "no idle timeout" in Envoy: the longest we allow.
       keepAliveTimeoutMs: idleMs > 0 ? Math.min(idleMs, MAX_KEEP_ALIVE_MS) : MAX_KEEP_ALIVE_MS,
+      tls: this.tls,
+      http2MaxConcurrentStreams: config.http2_protocol_options === undefined ? null : (config.http2_protocol_options.max_concurrent_streams ?? MAX_H2_STREAMS),
     };
     const check = config.health_checks?.[0];
     this.healthChecker = check === undefined ? null : new HealthChecker(this, check, log);
@@ -83,8 +98,30 @@ export class Cluster implements HealthCheckTarget, OutlierTarget {
   /** A host for `endpoint` at `address` (one of its resolved IPs), with this cluster's pool settings. */
   createHost(endpoint: EndpointConfig, address: string): Host {
     const host = new Host(endpoint, address, this.poolOptions);
+    host.pool.on('connect', this.onPoolConnect).on('disconnect', this.onPoolDisconnect);
     this.healthChecker?.prepare(host);
+    if (this.inheritable !== null) this.inherit(host);
     return host;
+  }
+
+  /**
+   * Reload: hosts that `old` (the same cluster under the previous config) also has keep their health state,
+   * the active-check part if health_checks did not change, the outlier part if outlier_detection did not.
+   * Call before start(). The stats store is shared by name, so gauges such as ejections_active carry over as they are.
+   */
+  inheritHealth(old: Cluster): void {
+    const activeChecks = this.healthChecker !== null && isDeepStrictEqual(old.config.health_checks, this.config.health_checks);
+    const outlier = this.outlierDetector !== null && isDeepStrictEqual(old.config.outlier_detection, this.config.outlier_detection);
+    if (!activeChecks && !outlier) return;
+    this.inheritable = { hosts: new Map(old.hosts.map((h) => [h.hostname, h])), activeChecks, outlier };
+    for (const host of this.current) this.inherit(host);
+    this.onHostsChanged();
+  }
+
+  private inherit(host: Host): void {
+    const { hosts, activeChecks, outlier } = this.inheritable!;
+    const old = hosts.get(host.hostname);
+    if (old !== undefined) host.health.inheritFrom(old.health, activeChecks, outlier);
   }
 
   /**
@@ -99,8 +136,7 @@ export class Cluster implements HealthCheckTarget, OutlierTarget {
       void old.close().finally(() => this.draining.delete(old));
     }
     this.current = hosts;
-    this.stats.membership_total = hosts.length;
-    this.stats.membership_change++;
+    this.stats.membership_change.inc();
     this.healthChecker?.sync(hosts);
     this.outlierDetector?.sync(hosts);
     this.onHostsChanged();
@@ -108,13 +144,19 @@ export class Cluster implements HealthCheckTarget, OutlierTarget {
 
   /** Starts active health checks and the outlier detection interval. */
   start(): void {
+    this.inheritable = null;
+    // From here this object's hosts are the cluster's: its gauges say so, whatever a draining predecessor does.
+    for (const name of LIVE_GAUGES) this.stats[name].claim(this);
+    this.publishGauges();
     this.healthChecker?.start(this.hosts);
     this.outlierDetector?.start();
   }
 
   /** Settles when every host has had its first active check (at once without checks). */
   firstHealthCheckRound(): Promise<void> {
-    return this.healthChecker?.firstRound() ?? Promise.resolve();
+    // After a reload, hosts whose state was inherited need no first check to be known.
+    if (this.healthChecker === null || this.current.every((h) => h.health.inherited)) return Promise.resolve();
+    return this.healthChecker.firstRound();
   }
 
   /**
@@ -132,17 +174,26 @@ export class Cluster implements HealthCheckTarget, OutlierTarget {
     const groups = priorities.map((p) => byPriority.get(p)!);
     const counts = groups.map((hosts) => ({ total: hosts.length, healthy: hosts.filter((h) => h.healthy).length }));
     const { load, health, panic } = computePriorityLoad(counts, this.panicThreshold);
-    let healthy = 0;
     this.soleLevel = null;
     this.levels = priorities.map((priority, i) => {
       const lb = this.balancerFor(priority);
       lb.rebuild(groups[i].filter(panic[i] ? (h) => h.health.panicEligible : (h) => h.healthy));
-      healthy += counts[i].healthy;
       const level: PriorityLevel = { priority, hosts: groups[i], healthy: counts[i].healthy, health: health[i], load: load[i], panic: panic[i], lb };
       if (load[i] === 100) this.soleLevel = level;
       return level;
     });
-    this.stats.membership_healthy = healthy;
+    this.publishGauges();
+  }
+
+  /** membership_total, membership_healthy and ejections_active from the hosts (if this object owns them). */
+  private publishGauges(): void {
+    let healthy = 0;
+    for (const level of this.levels) healthy += level.healthy;
+    let ejected = 0;
+    for (const host of this.current) if (host.health.ejection !== null) ejected++;
+    this.stats.membership_total.setBy(this, this.current.length);
+    this.stats.membership_healthy.setBy(this, healthy);
+    this.stats['outlier_detection.ejections_active'].setBy(this, ejected);
   }
 
   /**
@@ -152,7 +203,7 @@ export class Cluster implements HealthCheckTarget, OutlierTarget {
   chooseHost(hashKey: number | undefined, exclude: ReadonlySet<Host> | null): Host | null {
     const level = this.soleLevel ?? this.drawLevel(hashKey);
     if (level === null) return null;
-    if (level.panic) this.stats.lb_healthy_panic++;
+    if (level.panic) this.stats.lb_healthy_panic.inc();
     const host = level.lb.pick(hashKey, exclude);
     if (host === null || exclude === null || !exclude.has(host)) return host;
     // A retry that already tried every host this level may pick goes to another level with an untried host
@@ -169,7 +220,7 @@ export class Cluster implements HealthCheckTarget, OutlierTarget {
   requestStarted(host: Host): void {
     host.activeRequests++;
     host.totalRequests++;
-    this.stats.upstream_rq_total++;
+    this.stats.upstream_rq_total.inc();
   }
 
   requestFinished(host: Host): void {
@@ -184,15 +235,25 @@ export class Cluster implements HealthCheckTarget, OutlierTarget {
   }
 
   hadTraffic(): boolean {
-    return this.stats.upstream_rq_total > 0;
+    return this.stats.upstream_rq_total.value > 0;
   }
 
   activeCheckPassed(host: Host): void {
     this.outlierDetector?.activeCheckPassed(host);
   }
 
+  // A connection opened or closed in a host's pool (undici's events): upstream_cx_total and upstream_cx_active.
+  private readonly onPoolConnect = (): void => {
+    this.stats.upstream_cx_total.inc();
+    this.stats.upstream_cx_active.add(1);
+  };
+  private readonly onPoolDisconnect = (): void => {
+    this.stats.upstream_cx_active.add(-1);
+  };
+
   /** Stops checks and timers, and closes every pool (current and draining) once its in-flight requests are done. Idempotent. */
   async close(): Promise<void> {
+    for (const name of LIVE_GAUGES) this.stats[name].release(this);
     this.healthChecker?.stop();
     this.outlierDetector?.stop();
     await Promise.all([...this.hosts, ...this.draining].map((h) => h.close()));

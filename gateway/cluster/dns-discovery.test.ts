@@ -37,7 +37,7 @@ test('localhost resolves to 127.0.0.1 with V4_ONLY, keeping the endpoint port an
   await discovery.refresh();
   assert.deepEqual(cluster.hosts.map((h) => [h.hostname, h.weight]), [['127.0.0.1:9081', 3]]);
   assert.equal(cluster.chooseHost(undefined, null), cluster.hosts[0]);
-  assert.deepEqual([cluster.stats.update_attempt, cluster.stats.update_success], [1, 1]);
+  assert.deepEqual([cluster.stats.update_attempt.value, cluster.stats.update_success.value], [1, 1]);
 });
 
 test('hosts that stay keep their object; gone ones are closed; a failed lookup keeps the last hosts', async (t) => {
@@ -64,14 +64,14 @@ test('hosts that stay keep their object; gone ones are closed; a failed lookup k
 
   await discovery.refresh();
   assert.equal(cluster.hosts, afterChange);
-  assert.equal(cluster.stats.update_failure, 1);
+  assert.equal(cluster.stats.update_failure.value, 1);
 
   // Same set in another order: nothing to rebuild.
-  const changes = cluster.stats.membership_change;
+  const changes = cluster.stats.membership_change.value;
   await discovery.refresh();
   assert.equal(cluster.hosts, afterChange);
-  assert.equal(cluster.stats.membership_change, changes);
-  assert.deepEqual([cluster.stats.update_attempt, cluster.stats.update_success], [4, 3]);
+  assert.equal(cluster.stats.membership_change.value, changes);
+  assert.deepEqual([cluster.stats.update_attempt.value, cluster.stats.update_success.value], [4, 3]);
 });
 
 test('each endpoint resolves on its own: a failure keeps only that endpoint’s hosts', async (t) => {
@@ -135,5 +135,5 @@ test('a failing endpoint is logged when it starts failing and when it recovers, 
     ['cluster hosts changed', 'DNS resolution failed, keeping the last hosts', 'DNS resolution recovered'],
   );
   assert.equal(lines[1].address, 'backend.test');
-  assert.equal(cluster.stats.update_failure, 2);
+  assert.equal(cluster.stats.update_failure.value, 2);
 });

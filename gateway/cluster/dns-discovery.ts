@@ -56,9 +56,9 @@ export class DnsDiscovery {
     for (let i = 0; i < endpoints.length; i++) {
       const result = results[i];
       const previous = this.resolved[i];
-      stats.update_attempt++;
+      stats.update_attempt.inc();
       if (result.status === 'rejected' || result.value.length === 0) {
-        stats.update_failure++;
+        stats.update_failure.inc();
         if (!this.failing[i]) {
           this.failing[i] = true;
           const err = result.status === 'rejected' ? String(result.reason) : 'no address';
@@ -68,7 +68,7 @@ export class DnsDiscovery {
         hosts.push(...previous.values());
         continue;
       }
-      stats.update_success++;
+      stats.update_success.inc();
       if (this.failing[i]) {
         this.failing[i] = false;
         this.log.info({ cluster: this.cluster.name, address: endpoints[i].address }, 'DNS resolution recovered');
@@ -106,7 +106,7 @@ export class DnsDiscovery {
       this.refresh()
         // refresh() only throws on a bug (lookups are settled): say so, and keep discovering.
         .catch((err: unknown) => {
-          this.cluster.stats.update_failure++;
+          this.cluster.stats.update_failure.inc();
           this.log.error({ err, cluster: this.cluster.name }, 'DNS refresh failed');
         })
         .finally(() => this.scheduleRefresh());

@@ -131,9 +131,9 @@ test('killed, 503, hanging and slow replicas leave rotation and come back; no cl
   const names = ['killed', '503', 'hanging', 'slow'];
   t.diagnostic(`requests ok ${result.ok}, failed ${result.failed.length}`);
   names.forEach((name, i) => t.diagnostic(`${name}: out of rotation after ${detection[i]} ms, back ${recovery[i]} ms after healing`));
-  t.diagnostic(`ejections ${cluster.stats['outlier_detection.ejections_enforced_total']}, health checks ${cluster.stats['health_check.attempt']}, retries ${cluster.stats.upstream_rq_retry}`);
+  t.diagnostic(`ejections ${cluster.stats['outlier_detection.ejections_enforced_total'].value}, health checks ${cluster.stats['health_check.attempt'].value}, retries ${cluster.stats.upstream_rq_retry.value}`);
   assert.deepEqual(result.failed, [], 'with retries no client request fails');
-  assert.equal(cluster.stats.lb_healthy_panic, 0);
+  assert.equal(cluster.stats.lb_healthy_panic.value, 0);
 });
 
 test('priorities fail over as the first level loses health, and fail back when it heals', { timeout: 60_000 }, async (t) => {

@@ -50,6 +50,32 @@ export class HostHealth {
   /** Ejections over the host's life. */
   timesEjected = 0;
   lastSpared: SparedEjection | null = null;
+  /** Carried over from the same host under the config before a reload (see `inheritFrom`). */
+  inherited = false;
+
+  /**
+   * Reload: takes over what the same host had under the previous config, the active-check part when the
+   * health checks did not change, the outlier part when outlier detection did not, so a reload neither sends
+   * traffic to a host known dead nor holds back a host known alive until the first check.
+   */
+  inheritFrom(old: HostHealth, activeChecks: boolean, outlier: boolean): void {
+    if (activeChecks) {
+      this.active = old.active;
+      this.everPassed = old.everPassed;
+      this.consecutiveCheckFailures = old.consecutiveCheckFailures;
+      this.consecutiveCheckSuccesses = old.consecutiveCheckSuccesses;
+      this.lastCheckError = old.lastCheckError;
+      this.lastCheckAt = old.lastCheckAt;
+      this.activeSince = old.activeSince;
+    }
+    if (outlier) {
+      this.ejection = old.ejection;
+      this.ejectionMultiplier = old.ejectionMultiplier;
+      this.timesEjected = old.timesEjected;
+      this.lastSpared = old.lastSpared;
+    }
+    this.inherited = true;
+  }
 
   /** Puts the host under active checking: pending its first check, or healthy when configured so. */
   startActiveChecks(initiallyHealthy: boolean): void {

@@ -1,7 +1,10 @@
-// One upstream endpoint (one resolved address of a configured endpoint) and its connection pool.
+// One upstream endpoint (one resolved address of a configured endpoint) and its connection pool: an undici
+// Pool for HTTP/1.1 (over TLS when the cluster says so), an H2Pool for HTTP/2.
 import { Pool } from 'undici';
 import type { EndpointConfig } from '../config/types.js';
+import { H2Pool } from './h2-pool.js';
 import { HostHealth } from './host-health.js';
+import type { UpstreamTls } from './upstream-tls.js';
 
 export type Locality = NonNullable<EndpointConfig['locality']>;
 
@@ -12,6 +15,10 @@ export interface HostPoolOptions {
   connectTimeoutMs: number;
   /** Upstream keep-alive idle (common_http_protocol_options.idle_timeout), already capped. */
   keepAliveTimeoutMs: number;
+  /** transport_socket tls, or null for cleartext. */
+  tls?: UpstreamTls | null;
+  /** http2_protocol_options.max_concurrent_streams when the cluster speaks HTTP/2, else null. */
+  http2MaxConcurrentStreams?: number | null;
 }
 
 export class Host {
@@ -32,7 +39,7 @@ export class Host {
   /** Tries reported by `cluster.reportResult`: answered below 500, or 5xx / failed without a response. */
   rqSuccess = 0;
   rqError = 0;
-  readonly pool: Pool;
+  readonly pool: Pool | H2Pool;
   private closing: Promise<void> | null = null;
 
   constructor(
@@ -46,10 +53,20 @@ export class Host {
     this.priority = endpoint.priority;
     this.locality = endpoint.locality;
     this.hostname = address.includes(':') ? `[${address}]:${endpoint.port}` : `${address}:${endpoint.port}`;
-    this.pool = new Pool(`http://${this.hostname}`, {
+    const tls = options.tls?.forHost(endpoint.address) ?? null;
+    if (options.http2MaxConcurrentStreams != null) {
+      this.pool = new H2Pool(this.hostname, address, endpoint.port, {
+        connectTimeoutMs: options.connectTimeoutMs,
+        keepAliveTimeoutMs: options.keepAliveTimeoutMs,
+        maxConcurrentStreams: options.http2MaxConcurrentStreams,
+        tls,
+      });
+      return;
+    }
+    this.pool = new Pool(`${tls === null ? 'http' : 'https'}://${this.hostname}`, {
       connections: options.connections,
       pipelining: 1,
-      connect: { timeout: options.connectTimeoutMs },
+      connect: { timeout: options.connectTimeoutMs, ...tls },
       keepAliveTimeout: options.keepAliveTimeoutMs,
       // A server's keep-alive hint may shorten the idle time, never stretch it past ours.
       keepAliveMaxTimeout: options.keepAliveTimeoutMs,

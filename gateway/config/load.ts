@@ -6,7 +6,7 @@ import { dirname, extname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigValidationError, type ConfigError } from './errors.js';
 import type { GatewayConfig } from './types.js';
-import { validateConfig, type FilterResolver } from './validate.js';
+import { validateConfig, type FilterResolver, type NetworkFilterResolver } from './validate.js';
 
 /** Where errors that are about the file itself (reading, syntax) are reported. */
 export const FILE_PATH = '(file)';
@@ -20,7 +20,11 @@ export interface LoadedConfig {
   path?: string;
 }
 
-export async function loadConfigFile(path: string, resolveFilter: FilterResolver): Promise<Required<LoadedConfig>> {
+export async function loadConfigFile(
+  path: string,
+  resolveFilter: FilterResolver,
+  resolveNetworkFilter?: NetworkFilterResolver,
+): Promise<Required<LoadedConfig>> {
   const file = resolve(path);
   let text: string;
   try {
@@ -31,7 +35,7 @@ export async function loadConfigFile(path: string, resolveFilter: FilterResolver
   const raw = parseConfigText(text, file);
   const configDir = dirname(file);
   try {
-    return { config: await validateConfig(raw, { configDir, resolveFilter }), configDir, path: file };
+    return { config: await validateConfig(raw, { configDir, resolveFilter, resolveNetworkFilter }), configDir, path: file };
   } catch (err) {
     // Name the file in the message.
     if (err instanceof ConfigValidationError) throw new ConfigValidationError(err.errors, file);
@@ -40,9 +44,14 @@ export async function loadConfigFile(path: string, resolveFilter: FilterResolver
 }
 
 /** For a config given in code; `configDir` is where its relative paths are resolved from. */
-export async function loadConfigObject(raw: unknown, configDir: string, resolveFilter: FilterResolver): Promise<LoadedConfig> {
+export async function loadConfigObject(
+  raw: unknown,
+  configDir: string,
+  resolveFilter: FilterResolver,
+  resolveNetworkFilter?: NetworkFilterResolver,
+): Promise<LoadedConfig> {
   const dir = resolve(configDir);
-  return { config: await validateConfig(raw, { configDir: dir, resolveFilter }), configDir: dir };
+  return { config: await validateConfig(raw, { configDir: dir, resolveFilter, resolveNetworkFilter }), configDir: dir };
 }
 
 function fileError(file: string, ...messages: string[]): ConfigValidationError {

@@ -10,7 +10,9 @@ import {
   MATCH_PATTERN_MESSAGES,
   regexMatcherSchema as regexMatcher,
   routeMatchSchema as routeMatch,
+  stringMatcherSchema as stringMatcher,
 } from '../../sdk/match-schema.js';
+import { RESPONSE_FLAGS } from '../log/access-log-filter.js';
 
 /** The retry conditions the router implements. */
 export const RETRY_ON_CONDITIONS = [
@@ -26,6 +28,7 @@ const RETRY_CONDITION = `\\s*(${RETRY_ON_CONDITIONS.join('|')})\\s*`;
 const RETRY_ON_PATTERN = `^${RETRY_CONDITION}(,${RETRY_CONDITION})*$`;
 const HEX_PATTERN = '^([0-9a-fA-F]{2})+$';
 const ABSOLUTE_PATH_PATTERN = '^/';
+const HTTP_URL_PATTERN = '^https?://[^/?#\\s]+';
 
 /** What to say when a value does not match one of our patterns (errors.ts prints it instead of the regex). */
 export const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
@@ -34,6 +37,7 @@ export const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
   [RETRY_ON_PATTERN]: `must be a comma-separated list of: ${RETRY_ON_CONDITIONS.join(', ')}`,
   [HEX_PATTERN]: 'must be hex bytes, like "50494e47"',
   [ABSOLUTE_PATH_PATTERN]: 'must start with "/"',
+  [HTTP_URL_PATTERN]: 'must be an http:// or https:// URL',
 };
 
 const string: JsonSchema = { type: 'string' };
@@ -124,8 +128,12 @@ const weightedClusters = object(
   ['clusters'],
 );
 
+/** Envoy's UpgradeConfig, on the HCM and per route (`websocket`, or another Upgrade token). */
+const upgradeConfigs = arrayOf(object({ upgrade_type: nonEmptyString, enabled: withDefault(boolean, true) }, ['upgrade_type']));
+
 const routeAction = object({
   cluster: nonEmptyString,
+  upgrade_configs: upgradeConfigs,
   weighted_clusters: weightedClusters,
   prefix_rewrite: string,
   regex_rewrite: object({ pattern: regexMatcher, substitution: string }, ['pattern', 'substitution']),
@@ -199,6 +207,63 @@ const httpFilter = object(
   ['name'],
 );
 
+// --- Access logs and tracing ---
+
+const comparisonFilter = object(
+  {
+    comparison: object(
+      {
+        op: { enum: ['EQ', 'GE', 'LE', 'NE'], default: 'GE' },
+        value: { anyOf: [integer(0), object({ default_value: integer(0), runtime_key: string }, ['default_value'])] },
+      },
+      ['value'],
+    ),
+  },
+  ['comparison'],
+);
+
+/** Envoy's AccessLogFilter, exactly one kind per object; and/or nest up to `depth` levels. */
+function accessLogFilter(depth: number): JsonSchema {
+  const kinds: Record<string, JsonSchema> = {
+    status_code_filter: comparisonFilter,
+    duration_filter: comparisonFilter,
+    response_flag_filter: object({ flags: arrayOf({ enum: [...RESPONSE_FLAGS] }) }),
+  };
+  if (depth > 0) {
+    const nested = object({ filters: arrayOf(accessLogFilter(depth - 1), 1) }, ['filters']);
+    kinds.and_filter = nested;
+    kinds.or_filter = nested;
+  }
+  return { ...object(kinds), minProperties: 1, maxProperties: 1 };
+}
+
+const accessLog = object(
+  {
+    name: nonEmptyString,
+    path: nonEmptyString,
+    format: nonEmptyString, // operators are checked in validate.ts
+    json_format: { type: 'object', minProperties: 1 },
+    filter: accessLogFilter(3),
+  },
+  ['name', 'path'],
+);
+
+const tracing = object({
+  random_sampling: withDefault({ type: 'number', minimum: 0, maximum: 100 }, 100),
+  service_name: withDefault(nonEmptyString, 'wasmgate'),
+  propagation: withDefault({ ...arrayOf({ enum: ['w3c', 'b3'] }, 1), uniqueItems: true }, ['w3c', 'b3']),
+  otlp: object(
+    {
+      endpoint: { type: 'string', pattern: HTTP_URL_PATTERN },
+      timeout: withDefault(duration, '1s'),
+      max_batch: withDefault(integer(1), 512),
+      flush_interval: withDefault(duration, '1s'),
+      max_queue: withDefault(integer(1), 4096),
+    },
+    ['endpoint'],
+  ),
+});
+
 const idleTimeoutOptions = (def: string): JsonSchema => object({ idle_timeout: withDefault(duration, def) });
 
 const httpConnectionManager = object(
@@ -206,7 +271,8 @@ const httpConnectionManager = object(
     stat_prefix: nonEmptyString,
     route_config: routeConfiguration,
     http_filters: arrayOf(httpFilter),
-    access_log: arrayOf(object({ name: nonEmptyString, path: nonEmptyString }, ['name', 'path'])),
+    access_log: arrayOf(accessLog),
+    tracing,
     use_remote_address: withDefault(boolean, true),
     xff_num_trusted_hops: withDefault(integer(0), 0),
     preserve_external_request_id: withDefault(boolean, true),
@@ -216,23 +282,104 @@ const httpConnectionManager = object(
     request_timeout: duration,
     stream_idle_timeout: withDefault(duration, '5m'),
     request_headers_timeout: withDefault(duration, '10s'),
+    drain_timeout: duration,
     common_http_protocol_options: withDefault(idleTimeoutOptions('1h'), { idle_timeout: '1h' }),
     server_name: withDefault(nonEmptyString, 'wasmgate'),
+    upgrade_configs: upgradeConfigs,
+    codec_type: { enum: ['AUTO', 'HTTP1', 'HTTP2'], default: 'AUTO' },
+    http2_protocol_options: object({ max_concurrent_streams: integer(1, 2147483647) }),
+    forward_client_cert_details: {
+      enum: ['SANITIZE', 'FORWARD_ONLY', 'APPEND_FORWARD', 'SANITIZE_SET', 'ALWAYS_FORWARD_ONLY'],
+      default: 'SANITIZE',
+    },
+    set_current_client_cert_details: object({ subject: boolean, uri: boolean, dns: boolean, cert: boolean }),
   },
   ['stat_prefix', 'route_config', 'http_filters'],
 );
 
-const networkFilter = object({ name: { enum: ['http_connection_manager'] }, config: httpConnectionManager }, [
-  'name',
-  'config',
-]);
+/** Envoy's TcpProxy (envoy.filters.network.tcp_proxy); exactly one of cluster, weighted_clusters (validate.ts). */
+const tcpProxy = object(
+  {
+    stat_prefix: nonEmptyString,
+    cluster: nonEmptyString,
+    weighted_clusters: weightedClusters,
+    idle_timeout: withDefault(duration, '1h'),
+    max_connect_attempts: withDefault(integer(1), 1),
+  },
+  ['stat_prefix'],
+);
+
+const networkFilterFields: Record<string, JsonSchema> = {
+  name: nonEmptyString,
+  type: nonEmptyString,
+  module: nonEmptyString,
+  config: freeObject,
+  fail_open: falseByDefault,
+};
+
+/** A terminal's config, when the entry names that terminal. */
+const terminalConfig = (name: string, config: JsonSchema): JsonSchema => ({
+  if: object({ name: { const: name }, type: {}, module: {}, config: {}, fail_open: {} }, ['name']),
+  then: object({ ...networkFilterFields, config }, ['name', 'config']),
+});
+
+/**
+ * An entry of filter_chains[].filters: network filters (a registry filter, like http_filters entries), then
+ * one terminal, http_connection_manager or tcp_proxy (the order is checked in validate.ts).
+ */
+const networkFilter: JsonSchema = {
+  ...object(networkFilterFields, ['name']),
+  allOf: [terminalConfig('http_connection_manager', httpConnectionManager), terminalConfig('tcp_proxy', tcpProxy)],
+};
+
+const cidrRange: JsonSchema = {
+  oneOf: [nonEmptyString, object({ address_prefix: nonEmptyString, prefix_len: integer(0, 128) }, ['address_prefix'])],
+};
+
+const filterChainMatch = object({
+  destination_port: upstreamPort,
+  server_names: arrayOf(nonEmptyString, 1),
+  transport_protocol: { enum: ['tls', 'raw_buffer'] },
+  application_protocols: arrayOf(nonEmptyString, 1),
+  source_prefix_ranges: arrayOf(cidrRange, 1),
+});
+
+/** Envoy's DataSource, one of filename or inline_string (validate.ts checks "one of"). */
+const dataSource = object({ filename: nonEmptyString, inline_string: nonEmptyString });
+const tlsVersion: JsonSchema = { enum: ['TLSv1_2', 'TLSv1_3'] };
+
+const downstreamTls = object(
+  {
+    certificates: arrayOf(object({ certificate_chain: dataSource, private_key: dataSource }, ['certificate_chain', 'private_key']), 1),
+    require_client_certificate: falseByDefault,
+    validation_context: object({ trusted_ca: dataSource, match_subject_alt_names: arrayOf(stringMatcher, 1) }, ['trusted_ca']),
+    alpn_protocols: arrayOf(nonEmptyString, 1),
+    tls_minimum_protocol_version: withDefault(tlsVersion, 'TLSv1_2'),
+    tls_maximum_protocol_version: withDefault(tlsVersion, 'TLSv1_3'),
+  },
+  ['certificates'],
+);
+
+const transportSocket = object({ name: { enum: ['tls'] }, config: downstreamTls }, ['name', 'config']);
+
+const filterChain = object(
+  {
+    name: nonEmptyString,
+    filter_chain_match: filterChainMatch,
+    transport_socket: transportSocket,
+    filters: arrayOf(networkFilter, 1),
+  },
+  ['filters'],
+);
 
 const listener = object(
   {
     name: nonEmptyString,
     address: withDefault(nonEmptyString, '127.0.0.1'),
     port,
-    filter_chains: arrayOf(object({ filters: { ...arrayOf(networkFilter, 1), maxItems: 1 } }, ['filters']), 1),
+    filter_chains: arrayOf(filterChain, 1),
+    default_filter_chain: filterChain,
+    listener_filters_timeout: withDefault(duration, '15s'),
   },
   ['name', 'port', 'filter_chains'],
 );
@@ -329,6 +476,12 @@ const commonLbConfig = object({
   healthy_panic_threshold: withDefault(object({ value: { type: 'number', minimum: 0, maximum: 100 } }, ['value']), { value: 50 }),
 });
 
+const upstreamTlsContext = object({
+  sni: nonEmptyString,
+  validation_context: object({ trusted_ca: dataSource }, ['trusted_ca']),
+  certificates: { ...arrayOf(object({ certificate_chain: dataSource, private_key: dataSource }, ['certificate_chain', 'private_key']), 1), maxItems: 1 },
+});
+
 const cluster = object(
   {
     name: nonEmptyString,
@@ -350,6 +503,8 @@ const cluster = object(
     health_checks: { ...arrayOf(healthCheck), maxItems: 1 },
     outlier_detection: outlierDetection,
     common_lb_config: withDefault(commonLbConfig, {}),
+    transport_socket: object({ name: { enum: ['tls'] }, config: upstreamTlsContext }, ['name', 'config']),
+    http2_protocol_options: object({ max_concurrent_streams: integer(1, 2147483647) }),
   },
   ['name', 'endpoints'],
 );

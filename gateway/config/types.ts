@@ -7,7 +7,7 @@ export type Duration = string;
 
 // Matchers are part of the SDK too: filters (rbac, jwt_authn rules) match exactly as routes do.
 export type { HeaderMatcher, QueryParameterMatcher, RouteMatch, StringMatcher } from '../../sdk/match-config.js';
-import type { RouteMatch } from '../../sdk/match-config.js';
+import type { RouteMatch, StringMatcher } from '../../sdk/match-config.js';
 
 export interface GatewayConfig {
   admin?: AdminConfig;
@@ -25,15 +25,77 @@ export interface ListenerConfig {
   address: string; // default 127.0.0.1
   port: number; // 0 = any free port
   filter_chains: FilterChainConfig[]; // minItems 1
+  /** The chain for connections no filter_chain_match selects; absent: such connections are closed. */
+  default_filter_chain?: FilterChainConfig;
+  listener_filters_timeout: Duration; // default "15s": how long the TLS inspector waits for a ClientHello
 }
 
 export interface FilterChainConfig {
-  filters: NetworkFilterConfig[]; // today exactly one: http_connection_manager
+  name?: string;
+  filter_chain_match?: FilterChainMatch;
+  transport_socket?: TransportSocketConfig;
+  /** Network filters, then one terminal: http_connection_manager or tcp_proxy (see network/terminal-config.ts). */
+  filters: NetworkFilterConfig[];
 }
 
+/** Envoy's FilterChainMatch: every field given must match; the most specific chain wins (see filter-chain-match.ts). */
+export interface FilterChainMatch {
+  destination_port?: number;
+  /** SNI: exact names or "*.suffix" wildcards. */
+  server_names?: string[];
+  transport_protocol?: 'tls' | 'raw_buffer';
+  /** ALPN protocols the client offers (from its ClientHello). */
+  application_protocols?: string[];
+  source_prefix_ranges?: CidrRange[];
+}
+
+/** Envoy's CidrRange, or the same as one string ("10.0.0.0/8"). */
+export type CidrRange = string | { address_prefix: string; prefix_len?: number };
+
+/** Envoy's DataSource: a file (relative to the config file) or the PEM inline. */
+export interface DataSource {
+  filename?: string;
+  inline_string?: string;
+}
+
+/** Envoy's DownstreamTlsContext, flattened (common_tls_context's fields at the top). */
+export interface DownstreamTlsConfig {
+  certificates: { certificate_chain: DataSource; private_key: DataSource }[]; // minItems 1
+  require_client_certificate: boolean; // default false
+  validation_context?: { trusted_ca: DataSource; match_subject_alt_names?: StringMatcher[] };
+  alpn_protocols?: string[]; // default none: no ALPN, clients speak HTTP/1.1
+  tls_minimum_protocol_version: 'TLSv1_2' | 'TLSv1_3'; // default TLSv1_2
+  tls_maximum_protocol_version: 'TLSv1_2' | 'TLSv1_3'; // default TLSv1_3
+}
+
+export interface TransportSocketConfig {
+  name: 'tls';
+  config: DownstreamTlsConfig;
+}
+
+export type ForwardClientCertDetails = 'SANITIZE' | 'FORWARD_ONLY' | 'APPEND_FORWARD' | 'SANITIZE_SET' | 'ALWAYS_FORWARD_ONLY';
+
+/**
+ * An entry of filter_chains[].filters. The last one is the terminal: `http_connection_manager` (config:
+ * HttpConnectionManagerConfig) or `tcp_proxy` (config: TcpProxyConfig); the others are network filters found
+ * like http_filters entries (by name or `type`, or a user's `module`).
+ */
 export interface NetworkFilterConfig {
-  name: 'http_connection_manager';
-  config: HttpConnectionManagerConfig;
+  name: string;
+  type?: string;
+  module?: string;
+  config?: unknown; // a network filter's is checked against its own schema
+  fail_open: boolean; // default false: when the filter throws, pass it by instead of closing the connection
+}
+
+/** Envoy's TcpProxy (envoy.filters.network.tcp_proxy). */
+export interface TcpProxyConfig {
+  stat_prefix: string;
+  // exactly one of cluster, weighted_clusters
+  cluster?: string;
+  weighted_clusters?: { clusters: { name: string; weight: number }[] }; // weights >= 0, sum > 0
+  idle_timeout: Duration; // default "1h"; "0s" disables
+  max_connect_attempts: number; // default 1
 }
 
 export interface HttpConnectionManagerConfig {
@@ -41,6 +103,7 @@ export interface HttpConnectionManagerConfig {
   route_config: RouteConfiguration;
   http_filters: HttpFilterConfig[]; // last one must be { name: router }
   access_log?: AccessLogConfig[];
+  tracing?: TracingConfig; // absent: no tracing, trace headers pass untouched
   use_remote_address: boolean; // default true: append the peer to x-forwarded-for, set x-forwarded-proto
   xff_num_trusted_hops: number; // default 0
   preserve_external_request_id: boolean; // default true: keep a valid incoming x-request-id
@@ -50,13 +113,54 @@ export interface HttpConnectionManagerConfig {
   request_timeout?: Duration; // whole downstream request, default none
   stream_idle_timeout: Duration; // default "5m"
   request_headers_timeout: Duration; // default "10s"
+  drain_timeout?: Duration; // reload / shutdown drain of this listener; default: the gateway's (GatewayOptions.drainTimeoutMs, 5s)
   common_http_protocol_options: { idle_timeout: Duration }; // default { idle_timeout: "1h" } downstream keep-alive
   server_name: string; // default "wasmgate": the `server` header on local replies
+  upgrade_configs?: UpgradeConfig[]; // absent: upgrades (WebSocket) are refused with 403
+  codec_type: 'AUTO' | 'HTTP1' | 'HTTP2'; // default AUTO: ALPN decides on TLS; plaintext is HTTP/1.1 unless http2_protocol_options
+  /** Present: HTTP/2 is served (ALPN h2, and h2c prior knowledge on plaintext with codec_type AUTO). */
+  http2_protocol_options?: { max_concurrent_streams?: number };
+  forward_client_cert_details: ForwardClientCertDetails; // default SANITIZE
+  set_current_client_cert_details?: { subject?: boolean; uri?: boolean; dns?: boolean; cert?: boolean };
 }
 
 export interface AccessLogConfig {
   name: string; // free label
   path: string; // "/dev/stdout", "/dev/stderr" or a file path
+  format?: string; // Envoy text format with command operators; a newline is added when absent
+  json_format?: Record<string, unknown>; // Envoy json_format: key -> operator string, literal or nested object
+  filter?: AccessLogFilter; // default: log every request
+}
+
+/** Envoy's ComparisonFilter; `value` also in Envoy's RuntimeUInt32 form (runtime_key is ignored). */
+export interface ComparisonFilter {
+  op: 'EQ' | 'GE' | 'LE' | 'NE'; // default GE
+  value: number | { default_value: number; runtime_key?: string };
+}
+
+/** Envoy's AccessLogFilter: exactly one field. */
+export interface AccessLogFilter {
+  status_code_filter?: { comparison: ComparisonFilter };
+  duration_filter?: { comparison: ComparisonFilter }; // milliseconds
+  response_flag_filter?: { flags?: string[] }; // empty or absent: any flag
+  and_filter?: { filters: AccessLogFilter[] };
+  or_filter?: { filters: AccessLogFilter[] };
+}
+
+/** The HCM's tracing, with the fields of Envoy's OpenTelemetry tracer flattened (docs/configuration.md). */
+export interface TracingConfig {
+  random_sampling: number; // default 100: percent of new traces sampled (an incoming decision is honoured)
+  service_name: string; // default "wasmgate": the service.name resource attribute of exported spans
+  propagation: ('w3c' | 'b3')[]; // default ["w3c", "b3"]: the formats injected upstream
+  otlp?: OtlpExporterConfig; // absent: ids are propagated and logged, spans are not exported
+}
+
+export interface OtlpExporterConfig {
+  endpoint: string; // OTLP/HTTP traces URL, e.g. "http://127.0.0.1:4318/v1/traces"
+  timeout: Duration; // default "1s" per POST
+  max_batch: number; // default 512 spans per POST
+  flush_interval: Duration; // default "1s"
+  max_queue: number; // default 4096 spans waiting; beyond, spans are dropped and counted
 }
 
 export interface HttpFilterConfig {
@@ -118,7 +222,14 @@ export interface Route {
   typed_per_filter_config?: Record<string, PerFilterConfig>;
 }
 
+/** Envoy's UpgradeConfig: an HCM allows an upgrade type; a route listing the type turns it on or off there. */
+export interface UpgradeConfig {
+  upgrade_type: string; // e.g. "websocket" (case-insensitive)
+  enabled: boolean; // default true
+}
+
 export interface RouteAction {
+  upgrade_configs?: UpgradeConfig[]; // per route: overrides `enabled` of a type the HCM lists
   // exactly one of cluster, weighted_clusters
   cluster?: string;
   weighted_clusters?: { clusters: { name: string; weight: number }[] }; // weights >= 0, sum > 0
@@ -193,6 +304,18 @@ export interface ClusterConfig {
   health_checks?: HealthCheckConfig[]; // at most one
   outlier_detection?: OutlierDetectionConfig;
   common_lb_config: CommonLbConfig; // default { healthy_panic_threshold: { value: 50 } }
+  /** TLS to the upstream (Envoy's UpstreamTlsContext, simplified: see docs/configuration.md). */
+  transport_socket?: { name: 'tls'; config: UpstreamTlsConfig };
+  /** Present (even `{}`): the upstream speaks HTTP/2 (h2 by ALPN over TLS, h2c prior knowledge without). */
+  http2_protocol_options?: { max_concurrent_streams?: number };
+}
+
+export interface UpstreamTlsConfig {
+  sni?: string; // default: the endpoint's address when it is a DNS name, else none
+  /** Without it the upstream certificate is not verified (as in Envoy). */
+  validation_context?: { trusted_ca: DataSource };
+  /** The client certificate for upstream mTLS (at most one). */
+  certificates?: { certificate_chain: DataSource; private_key: DataSource }[];
 }
 
 export interface CommonLbConfig {

@@ -4,23 +4,34 @@
 // The semantic pass runs even when the schema found errors, so it reads the config as `unknown` and
 // skips whatever has the wrong shape (the schema has already said so).
 import { isIP } from 'node:net';
+import { resolve } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { filterConfigValidator } from '../../sdk/filter-config.js';
 import ipaddr from 'ipaddr.js';
 import type { HttpFilterFactory } from '../../sdk/filter.js';
+import type { NetworkFilterFactory } from '../../sdk/network-filter.js';
 import { parseDuration } from './duration.js';
 import { ConfigValidationError, ROOT_PATH, childPath, dedupe, fromAjvErrors, type ConfigError } from './errors.js';
 import { deepFreeze } from '../../sdk/freeze.js';
 import { gatewayConfigSchema } from './schema.js';
-import type { GatewayConfig, HttpFilterConfig } from './types.js';
+import { compileAccessLogFormat, FormatError } from '../log/access-log-format.js';
+import type { CidrRange, DownstreamTlsConfig, FilterChainMatch, GatewayConfig, HttpFilterConfig, UpstreamTlsConfig } from './types.js';
+import { duplicateMatches, parseCidr } from '../listener/filter-chain-match.js';
+import { ServerTlsContext } from '../listener/tls-context.js';
+import { UpstreamTls, UpstreamTlsError } from '../cluster/upstream-tls.js';
 
 /** Finds the factory for an http_filters entry (built-in by name/type, or a user module by path). Throws an Error whose message says why when it cannot. */
 export type FilterResolver = (entry: HttpFilterConfig, configDir: string) => Promise<HttpFilterFactory>;
+
+/** The same for a network filter of filter_chains[].filters (terminals excepted). */
+export type NetworkFilterResolver = (entry: HttpFilterConfig, configDir: string) => Promise<NetworkFilterFactory>;
 
 export interface ValidateOptions {
   /** The directory of the config file: relative module paths are resolved from it. */
   configDir: string;
   resolveFilter: FilterResolver;
+  /** Without it, a chain may hold only its terminal. */
+  resolveNetworkFilter?: NetworkFilterResolver;
 }
 
 /**
@@ -111,6 +122,7 @@ function durationMs(v: unknown): number | undefined {
 }
 
 const ROUTE_ACTIONS = ['route', 'redirect', 'direct_response'];
+const TERMINALS = ['http_connection_manager', 'tcp_proxy'];
 const PATH_MATCHERS = ['prefix', 'path', 'safe_regex', 'path_separated_prefix'];
 const HEADER_MATCHERS = [
   'exact_match',
@@ -147,11 +159,13 @@ class SemanticChecks {
     const clusters = this.clusters(config.clusters);
     this.uniqueNames(config.listeners, 'listeners', 'listener');
     this.listenerAddresses(config);
-    for (const [listener, lpath] of objectItems(config.listeners, 'listeners'))
+    for (const [listener, lpath] of objectItems(config.listeners, 'listeners')) {
+      this.filterChainMatches(listener, lpath);
       for (const [chain, cpath] of objectItems(listener.filter_chains, childPath(lpath, 'filter_chains')))
-        for (const [filter, fpath] of objectItems(chain.filters, childPath(cpath, 'filters')))
-          if (filter.name === 'http_connection_manager' && isObj(filter.config))
-            await this.httpConnectionManager(filter.config, childPath(fpath, 'config'), clusters);
+        await this.networkFilters(chain.filters, childPath(cpath, 'filters'), clusters);
+      if (isObj(listener.default_filter_chain))
+        await this.networkFilters(listener.default_filter_chain.filters, childPath(childPath(lpath, 'default_filter_chain'), 'filters'), clusters);
+    }
   }
 
   private report(path: string, message: string): void {
@@ -213,6 +227,31 @@ class SemanticChecks {
     }
     for (const [hc, hpath] of objectItems(c.health_checks, childPath(path, 'health_checks'))) this.healthCheck(hc, hpath);
     if (isObj(c.outlier_detection)) this.outlierDetection(c.outlier_detection, childPath(path, 'outlier_detection'));
+    if (isObj(c.transport_socket) && isObj(c.transport_socket.config))
+      this.upstreamTls(c.transport_socket.config, childPath(childPath(path, 'transport_socket'), 'config'));
+  }
+
+  /** Resolves the PEM file names from the config's directory (in place), then reads and parses them. */
+  private upstreamTls(tls: Obj, path: string): void {
+    const sources: [unknown, string][] = [];
+    if (isObj(tls.validation_context)) sources.push([tls.validation_context.trusted_ca, 'validation_context.trusted_ca']);
+    if (Array.isArray(tls.certificates) && isObj(tls.certificates[0]))
+      sources.push([tls.certificates[0].certificate_chain, 'certificates[0].certificate_chain'], [tls.certificates[0].private_key, 'certificates[0].private_key']);
+    let ok = true;
+    for (const [src, field] of sources) {
+      if (!isObj(src)) return; // the schema reports it
+      if ((src.filename === undefined) === (src.inline_string === undefined)) {
+        this.exactlyOne(src, ['filename', 'inline_string'], `${path}.${field}`);
+        ok = false;
+      } else if (typeof src.filename === 'string') src.filename = resolve(this.opts.configDir, src.filename);
+    }
+    if (!ok) return;
+    try {
+      new UpstreamTls(tls as unknown as UpstreamTlsConfig);
+    } catch (err) {
+      if (!(err instanceof UpstreamTlsError)) throw err;
+      this.report(`${path}.${err.field}`, err.message);
+    }
   }
 
   private healthCheck(hc: Obj, path: string): void {
@@ -255,9 +294,138 @@ class SemanticChecks {
       claim(listener, path, typeof listener.name === 'string' ? `${path} ("${listener.name}")` : path);
   }
 
+  // --- Network filters and terminals ---
+
+  /** filter_chains[].filters: network filters, then one terminal (http_connection_manager or tcp_proxy), last. */
+  private async networkFilters(list: unknown, path: string, clusters: Set<string>): Promise<void> {
+    if (!Array.isArray(list)) return;
+    const firstAt = new Map<string, string>();
+    for (const [entry, epath, i] of objectItems(list, path)) {
+      if (typeof entry.name !== 'string') continue;
+      const last = i === list.length - 1;
+      const terminal = TERMINALS.includes(entry.name) && entry.type === undefined && entry.module === undefined;
+      if (terminal) {
+        if (!last) this.report(childPath(epath, 'name'), `${entry.name} is a terminal filter: it must be the last of the chain`);
+        if (entry.fail_open === true) this.report(childPath(epath, 'fail_open'), `${entry.name} is a terminal filter: it has no fail_open`);
+        const cpath = childPath(epath, 'config');
+        if (!isObj(entry.config)) continue;
+        if (entry.name === 'http_connection_manager') await this.httpConnectionManager(entry.config, cpath, clusters);
+        else this.tcpProxy(entry.config, cpath, clusters);
+        continue;
+      }
+      if (last) this.report(childPath(epath, 'name'), 'the last filter must be a terminal: http_connection_manager or tcp_proxy');
+      const seen = firstAt.get(entry.name);
+      if (seen !== undefined) this.report(childPath(epath, 'name'), `duplicate filter name "${entry.name}" (first at ${seen})`);
+      else firstAt.set(entry.name, epath);
+      if (entry.type !== undefined && entry.module !== undefined) {
+        this.report(epath, 'give either type or module, not both');
+        continue;
+      }
+      if (!(entry.type === undefined || typeof entry.type === 'string')) continue;
+      if (!(entry.module === undefined || typeof entry.module === 'string')) continue;
+      const factory = await this.resolveNetwork(entry, epath);
+      if (factory === undefined) continue;
+      entry.config ??= {}; // so that the filter's defaults land in the config it gets
+      if (isObj(entry.config)) this.filterConfig(factory, entry.config, childPath(epath, 'config'));
+    }
+  }
+
+  private async resolveNetwork(entry: Obj, path: string): Promise<NetworkFilterFactory | undefined> {
+    const resolveNetworkFilter = this.opts.resolveNetworkFilter;
+    const field = entry.module !== undefined ? 'module' : entry.type !== undefined ? 'type' : 'name';
+    if (resolveNetworkFilter === undefined) {
+      this.report(childPath(path, field), 'network filters need a filter registry (only a terminal is allowed here)');
+      return undefined;
+    }
+    try {
+      return await resolveNetworkFilter(entry as unknown as HttpFilterConfig, this.opts.configDir);
+    } catch (err) {
+      this.report(childPath(path, field), errorMessage(err));
+      return undefined;
+    }
+  }
+
+  private tcpProxy(tcp: Obj, path: string, clusters: Set<string>): void {
+    this.exactlyOne(tcp, ['cluster', 'weighted_clusters'], path);
+    this.clusterRef(tcp.cluster, childPath(path, 'cluster'), clusters);
+    if (isObj(tcp.weighted_clusters)) this.weightedClusters(tcp.weighted_clusters, childPath(path, 'weighted_clusters'), clusters);
+  }
+
+  /** filter_chain_match ranges parse and no two chains match alike; each chain's TLS context loads. */
+  private filterChainMatches(listener: Obj, path: string): void {
+    const chains = objectItems(listener.filter_chains, childPath(path, 'filter_chains'));
+    if (isObj(listener.default_filter_chain)) chains.push([listener.default_filter_chain, childPath(path, 'default_filter_chain'), -1]);
+    const matches: (FilterChainMatch | undefined)[] = [];
+    for (const [chain, cpath] of chains) {
+      const m = chain.filter_chain_match;
+      if (isObj(m) && Array.isArray(m.source_prefix_ranges)) {
+        m.source_prefix_ranges.forEach((r: unknown, i) => {
+          if (typeof r !== 'string' && !isObj(r)) return;
+          try {
+            parseCidr(r as CidrRange);
+          } catch (err) {
+            this.report(childPath(childPath(childPath(cpath, 'filter_chain_match'), 'source_prefix_ranges'), i), `not an IP range: ${errorMessage(err)}`);
+          }
+        });
+      }
+      if (chain !== listener.default_filter_chain) matches.push(isObj(m) ? (m as FilterChainMatch) : undefined);
+      const ts = chain.transport_socket;
+      if (isObj(ts) && isObj(ts.config) && Array.isArray(ts.config.certificates)) this.tlsContext(ts.config, childPath(childPath(cpath, 'transport_socket'), 'config'));
+      // A client that negotiated h2 would be fed to the HTTP/1.1 parser.
+      const terminal = Array.isArray(chain.filters) ? chain.filters[chain.filters.length - 1] : undefined;
+      if (isObj(ts) && isObj(ts.config) && Array.isArray(ts.config.alpn_protocols) && ts.config.alpn_protocols.includes('h2'))
+        if (isObj(terminal) && terminal.name === 'http_connection_manager' && isObj(terminal.config) && terminal.config.codec_type === 'HTTP1')
+          this.report(childPath(childPath(childPath(cpath, 'transport_socket'), 'config'), 'alpn_protocols'), 'offers h2 but the http_connection_manager has codec_type HTTP1');
+    }
+    for (const [first, second] of duplicateMatches(matches))
+      this.report(
+        childPath(childPath(childPath(path, 'filter_chains'), second), 'filter_chain_match'),
+        `matches the same connections as filter_chains[${first}] (Envoy: multiple filter chains with the same matching rules)`,
+      );
+  }
+
+  /** Loads the context as the build will (files read, PEM parsed, key matches certificate). */
+  private tlsContext(config: Obj, path: string): void {
+    const sources: [unknown, string][] = [];
+    for (const [c, cpath] of objectItems(config.certificates, childPath(path, 'certificates')))
+      sources.push([c.certificate_chain, childPath(cpath, 'certificate_chain')], [c.private_key, childPath(cpath, 'private_key')]);
+    if (isObj(config.validation_context)) sources.push([config.validation_context.trusted_ca, childPath(childPath(path, 'validation_context'), 'trusted_ca')]);
+    let ok = true;
+    for (const [src, spath] of sources) {
+      if (!isObj(src)) continue;
+      this.exactlyOne(src, ['filename', 'inline_string'], spath);
+      if ((src.filename === undefined) === (src.inline_string === undefined)) ok = false;
+    }
+    if (!ok) return;
+    try {
+      new ServerTlsContext(config as unknown as DownstreamTlsConfig, this.opts.configDir);
+    } catch (err) {
+      const message = errorMessage(err);
+      const at = message.indexOf(': ');
+      this.report(at < 0 ? path : `${path}.${message.slice(0, at)}`, at < 0 ? message : message.slice(at + 2));
+    }
+  }
+
   private async httpConnectionManager(hcm: Obj, path: string, clusters: Set<string>): Promise<void> {
     const filters = await this.httpFilters(hcm.http_filters, childPath(path, 'http_filters'));
     if (isObj(hcm.route_config)) this.routeConfig(hcm.route_config, childPath(path, 'route_config'), clusters, filters);
+    for (const [entry, epath] of objectItems(hcm.access_log, childPath(path, 'access_log'))) this.accessLogFormat(entry, epath);
+  }
+
+  /** The format compiles: every command operator is known and well formed. */
+  private accessLogFormat(entry: Obj, path: string): void {
+    const { format, json_format } = entry;
+    if (format !== undefined && json_format !== undefined) {
+      this.report(path, 'give either format or json_format, not both');
+      return;
+    }
+    if (!(format === undefined || typeof format === 'string') || !(json_format === undefined || isObj(json_format))) return;
+    try {
+      compileAccessLogFormat({ format, json_format });
+    } catch (err) {
+      if (!(err instanceof FormatError)) throw err;
+      this.report(err.at.reduce<string>(childPath, path), err.message);
+    }
   }
 
   // --- HTTP filters ---
@@ -316,7 +484,7 @@ class SemanticChecks {
   }
 
   /** Checks `config` against the filter's own schema, filling its defaults in place. */
-  private filterConfig(factory: HttpFilterFactory, config: Obj, path: string): void {
+  private filterConfig(factory: Pick<HttpFilterFactory, 'name' | 'configSchema'>, config: Obj, path: string): void {
     let validate: ValidateFunction;
     try {
       validate = filterConfigValidator(factory);
@@ -409,16 +577,7 @@ class SemanticChecks {
   private routeAction(a: Obj, path: string, clusters: Set<string>): void {
     this.exactlyOne(a, ['cluster', 'weighted_clusters'], path);
     this.clusterRef(a.cluster, childPath(path, 'cluster'), clusters);
-    if (isObj(a.weighted_clusters)) {
-      const wpath = childPath(childPath(path, 'weighted_clusters'), 'clusters');
-      let total = 0;
-      for (const [wc, p] of objectItems(a.weighted_clusters.clusters, wpath)) {
-        this.clusterRef(wc.name, childPath(p, 'name'), clusters);
-        if (typeof wc.weight === 'number' && wc.weight > 0) total += wc.weight;
-      }
-      if (total === 0 && Array.isArray(a.weighted_clusters.clusters) && a.weighted_clusters.clusters.length > 0)
-        this.report(wpath, 'the weights must add up to more than 0');
-    }
+    if (isObj(a.weighted_clusters)) this.weightedClusters(a.weighted_clusters, childPath(path, 'weighted_clusters'), clusters);
     this.atMostOne(a, ['prefix_rewrite', 'regex_rewrite'], path);
     if (isObj(a.regex_rewrite)) this.regex(a.regex_rewrite.pattern, childPath(childPath(path, 'regex_rewrite'), 'pattern'));
     if (isObj(a.retry_policy) && isObj(a.retry_policy.retry_back_off)) {
@@ -434,6 +593,17 @@ class SemanticChecks {
     for (const [mirror, mpath] of objectItems(a.request_mirror_policies, childPath(path, 'request_mirror_policies')))
       this.clusterRef(mirror.cluster, childPath(mpath, 'cluster'), clusters);
     for (const [hp, hpath] of objectItems(a.hash_policy, childPath(path, 'hash_policy'))) this.exactlyOne(hp, HASH_POLICY_KINDS, hpath);
+  }
+
+  /** weighted_clusters of a route or of tcp_proxy: known clusters, weights adding up to more than 0. */
+  private weightedClusters(wc: Obj, path: string, clusters: Set<string>): void {
+    const wpath = childPath(path, 'clusters');
+    let total = 0;
+    for (const [c, p] of objectItems(wc.clusters, wpath)) {
+      this.clusterRef(c.name, childPath(p, 'name'), clusters);
+      if (typeof c.weight === 'number' && c.weight > 0) total += c.weight;
+    }
+    if (total === 0 && Array.isArray(wc.clusters) && wc.clusters.length > 0) this.report(wpath, 'the weights must add up to more than 0');
   }
 
   private clusterRef(name: unknown, path: string, clusters: Set<string>): void {

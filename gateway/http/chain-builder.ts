@@ -72,7 +72,7 @@ async function makeEntry(
   statPrefix: string,
   ctx: ChainBuildContext,
 ): Promise<BodyAwareEntry> {
-  const stats = ctx.stats.scope(`http.${statPrefix}.${config.name}`);
+  const stats = ctx.stats.scope('http', 'stat_prefix', statPrefix).scope(config.name);
   const log = ctx.log.child({ filter: config.name });
   const create: HttpFilterCreator = await factory.create(filterConfig, {
     filterName: config.name,

@@ -15,7 +15,7 @@ export function createHttpCall(clusters: ClusterManager): HttpCall {
     const cluster = clusters.get(clusterName);
     if (cluster === undefined) throw new HttpCallError('unknown_cluster', `unknown cluster "${clusterName}"`);
     if (!cluster.breaker.tryStartRequest()) {
-      cluster.stats.upstream_rq_pending_overflow++;
+      cluster.stats.upstream_rq_pending_overflow.inc();
       throw new HttpCallError('overflow', `cluster "${clusterName}" is at max_requests`);
     }
     const host = cluster.chooseHost(undefined, null);
@@ -24,6 +24,7 @@ export function createHttpCall(clusters: ClusterManager): HttpCall {
       throw new HttpCallError('no_healthy_upstream', `no healthy upstream in cluster "${clusterName}"`);
     }
     cluster.requestStarted(host);
+    const started = performance.now();
     const headers: Record<string, string> = { host: req.authority ?? clusterName, ...req.headers };
     try {
       const res = await host.pool.request({
@@ -33,6 +34,8 @@ export function createHttpCall(clusters: ClusterManager): HttpCall {
         body: req.body ?? null,
         signal: AbortSignal.timeout(req.timeoutMs),
       });
+      cluster.stats.upstream_rq_time.record(performance.now() - started);
+      cluster.stats.upstream_rq.count(res.statusCode);
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of res.body) {
@@ -43,17 +46,17 @@ export function createHttpCall(clusters: ClusterManager): HttpCall {
         }
         chunks.push(chunk as Buffer);
       }
-      cluster.stats.upstream_rq_completed++;
+      cluster.stats.upstream_rq_completed.inc();
       return { status: res.statusCode, headers: res.headers as RawHeaders, body: Buffer.concat(chunks, size) };
     } catch (err) {
       if (err instanceof HttpCallError) throw err;
       const name = (err as Error).name;
       if (name === 'TimeoutError' || name === 'AbortError') {
-        cluster.stats.upstream_rq_timeout++;
+        cluster.stats.upstream_rq_timeout.inc();
         throw new HttpCallError('timeout', `call to cluster "${clusterName}" timed out after ${req.timeoutMs} ms`);
       }
       const kind = classifyError(err);
-      if (kind === 'connect') cluster.stats.upstream_cx_connect_fail++;
+      if (kind === 'connect') cluster.stats.upstream_cx_connect_fail.inc();
       throw new HttpCallError(kind === 'connect' ? 'connect_failure' : kind === 'timeout' ? 'timeout' : 'reset', `call to cluster "${clusterName}" failed: ${(err as Error).message}`);
     } finally {
       cluster.requestFinished(host);

@@ -2,6 +2,7 @@
 // node's req/res, hands the request to the router when the filters are done, and writes the
 // response (streamed from the upstream, or a buffered/local one).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest } from 'node:http2';
 import { FilterStream } from '../../sdk/filter-stream.js';
 import type { ResolvedChain } from '../../sdk/filter-stream.js';
 import type { FilterStats } from '../../sdk/filter.js';
@@ -12,6 +13,8 @@ import type { UpstreamRequest } from './upstream-request.js';
 import type { ConnectionManager } from './connection-manager.js';
 import type { CompiledRoute } from '../router/route-table.js';
 import { stripHopByHop } from './request-headers.js';
+import { grpcLocalReply, isGrpcRequest } from './grpc.js';
+import type { Span } from '../tracing/span.js';
 
 export class HttpStream extends FilterStream {
   readonly startTime = Date.now();
@@ -21,6 +24,8 @@ export class HttpStream extends FilterStream {
   upstreamHost = '';
   bytesSent = 0;
   bytesReceived = 0;
+  /** This hop's span, when the connection manager traces. */
+  trace: Span | null = null;
   /** Close the downstream connection after this response (its request body was not read). */
   private closeConnection = false;
 
@@ -50,11 +55,13 @@ export class HttpStream extends FilterStream {
   protected get maxResponseBytes(): number {
     return this.hcm.maxResponseBytes;
   }
-  /** True when the request carries a body (content-length > 0 or chunked). */
+  /** True when the request carries a body (content-length > 0 or chunked; over HTTP/2, a stream the headers did not end). */
   get hasRequestBody(): boolean {
     const h = this.req.headers;
     const cl = h['content-length'];
-    return (cl !== undefined && cl !== '0') || h['transfer-encoding'] !== undefined;
+    if (cl !== undefined) return cl !== '0';
+    if (this.req.httpVersionMajor === 2) return !(this.req as unknown as Http2ServerRequest).stream.endAfterHeaders;
+    return h['transfer-encoding'] !== undefined;
   }
 
   protected forwardRequest(): void {
@@ -110,13 +117,19 @@ export class HttpStream extends FilterStream {
     const res = this.res;
     if (res.headersSent || res.destroyed) return;
     const headers = this.responseHeaders!.raw;
-    if (this.closeConnection) headers['connection'] = 'close';
+    // HTTP/2 has no connection header (node refuses it); the stream's reset does the job there.
+    const closeConnection = this.closeConnection && this.req.httpVersionMajor !== 2;
+    if (closeConnection) headers['connection'] = 'close';
     const body = this.responseBody;
     if (body !== null) {
       if (this.localReplied) {
         stripHopByHop(headers);
         if (headers['server'] === undefined) headers['server'] = this.hcm.serverName;
-        if (this.closeConnection) headers['connection'] = 'close';
+        if (closeConnection) headers['connection'] = 'close';
+        if (isGrpcRequest(this.requestHeaders.raw)) {
+          this.commitGrpcLocalReply(headers, body);
+          return;
+        }
       }
       delete headers['transfer-encoding'];
       const status = this.responseStatus;
@@ -129,6 +142,17 @@ export class HttpStream extends FilterStream {
     }
     res.writeHead(this.responseStatus, headers as Record<string, string>);
     this.upstream!.pipeTo(res);
+  }
+
+  /** A local reply to a gRPC request: HTTP 200 with grpc-status and grpc-message, as Envoy answers. */
+  private commitGrpcLocalReply(headers: RawHeaders, body: Buffer): void {
+    const trailers = grpcLocalReply(this.responseStatus, body, headers);
+    delete headers['transfer-encoding'];
+    headers['content-length'] = '0';
+    this.responseStatus = 200;
+    this.res.writeHead(200, headers as Record<string, string>);
+    this.res.addTrailers(trailers);
+    this.res.end();
   }
 
   /** Cut the downstream: the response head went out and the rest cannot follow. */

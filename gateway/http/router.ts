@@ -9,6 +9,7 @@ import { applyHeaderMutations } from '../router/route-table.js';
 import type { ForwardingRoute, RouteTable } from '../router/route-table.js';
 import { NO_CLUSTER } from './upstream-errors.js';
 import { UpstreamRequest } from './upstream-request.js';
+import { UpgradeStream } from './upgrade.js';
 import type { RouteRuntime } from './route-runtime.js';
 import type { HttpStream } from './http-stream.js';
 
@@ -54,7 +55,13 @@ export class Router {
     const headers = stream.requestHeaders.raw;
     if (route.requestHeaderMutation.length > 0) applyHeaderMutations(headers, route.requestHeaderMutation);
     if (route.hostRewrite !== undefined) headers['host'] = route.hostRewrite;
+    // Every retry and mirror copy sends these same headers: the trace headers are written once, here.
+    if (stream.trace !== null) stream.trace.inject(headers);
     const path = route.rewritePath(stream.path);
+    if (stream instanceof UpgradeStream) {
+      stream.upgradeTo(cluster, route, path);
+      return;
+    }
 
     // The body: already buffered by a filter; none; kept in memory when it may be sent again
     // (retries, mirrors) and is small enough; else streamed once.

@@ -9,7 +9,7 @@ export interface AttemptOwner {
   attemptConnected(a: UpstreamAttempt): void;
   attemptHeaders(a: UpstreamAttempt, status: number, headers: IncomingHttpHeaders): void;
   attemptData(a: UpstreamAttempt, chunk: Buffer): void;
-  attemptEnd(a: UpstreamAttempt): void;
+  attemptEnd(a: UpstreamAttempt, trailers: IncomingHttpHeaders | null): void;
   attemptError(a: UpstreamAttempt, err: Error): void;
 }
 
@@ -45,8 +45,8 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
     if (!this.abandoned) this.owner.attemptData(this, chunk);
   }
 
-  onResponseEnd(): void {
-    if (!this.abandoned) this.owner.attemptEnd(this);
+  onResponseEnd(_c: Dispatcher.DispatchController, trailers: IncomingHttpHeaders | null): void {
+    if (!this.abandoned) this.owner.attemptEnd(this, trailers);
   }
 
   onResponseError(_c: Dispatcher.DispatchController, err: Error): void {

@@ -1,5 +1,6 @@
 // How a failed upstream attempt is classified, and what the client gets for it (Envoy's statuses,
 // bodies and response flags).
+import { isTlsError } from '../cluster/upstream-tls.js';
 
 /** connect: no byte reached the upstream; reset: the connection broke after that; timeout: ours fired. */
 export type FailureKind = 'connect' | 'reset' | 'timeout';
@@ -16,7 +17,7 @@ const CONNECT_CODES = new Set([
 
 export function classifyError(err: unknown): FailureKind {
   const code = (err as { code?: string } | null)?.code;
-  if (code !== undefined && CONNECT_CODES.has(code)) return 'connect';
+  if (code !== undefined && (CONNECT_CODES.has(code) || isTlsError(code))) return 'connect';
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'timeout';
   return 'reset';
 }
@@ -49,6 +50,13 @@ const TIMEOUT: FailureReply = {
 
 export function failureReply(kind: FailureKind): FailureReply {
   return kind === 'connect' ? CONNECT_FAILURE : kind === 'reset' ? RESET : TIMEOUT;
+}
+
+/** A connect failure that was a TLS handshake or certificate error names it in the details, as Envoy does. */
+export function connectFailureReply(err: Error | null): FailureReply {
+  const code = (err as { code?: string } | null)?.code;
+  if (code === undefined || !isTlsError(code)) return CONNECT_FAILURE;
+  return { ...CONNECT_FAILURE, details: `upstream_reset_before_response_started{connection_failure,TLS_error:${code}}` };
 }
 
 export const NO_HEALTHY_UPSTREAM: FailureReply = {

@@ -197,12 +197,12 @@ test('max_pending_requests: beyond the busy connections and the queue, 503 overf
   while (slow.seen.length < 1 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
   const second = gw.get('/2'); // waits for the one connection
   const stats = gw.gateway.clusters.get('slow')!.stats;
-  while (stats.upstream_rq_pending_total < 1 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
-  assert.equal(stats.upstream_rq_pending_total, 1);
+  while (stats.upstream_rq_pending_total.value < 1 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+  assert.equal(stats.upstream_rq_pending_total.value, 1);
   const third = await gw.get('/3');
   assert.equal(third.status, 503);
   assert.match(third.body, /overflow/);
-  assert.equal(stats.upstream_rq_pending_overflow, 1);
+  assert.equal(stats.upstream_rq_pending_overflow.value, 1);
   release.shift()!();
   assert.equal((await first).status, 200);
   while (slow.seen.length < 2 && Date.now() < deadline) await new Promise((r) => setImmediate(r));

@@ -9,7 +9,8 @@ import type { Cluster } from '../cluster/cluster.js';
 import type { Host } from '../cluster/host.js';
 import { UpstreamAttempt } from './upstream-attempt.js';
 import type { AttemptOwner } from './upstream-attempt.js';
-import { classifyError, failureReply, NO_HEALTHY_UPSTREAM, OVERFLOW } from './upstream-errors.js';
+import { classifyError, connectFailureReply, failureReply, NO_HEALTHY_UPSTREAM, OVERFLOW } from './upstream-errors.js';
+import { responseTrailers } from './grpc.js';
 import type { FailureKind, FailureReply } from './upstream-errors.js';
 import { backOffMs, isIdempotent, retriesFailure, retriesStatus } from './retry-policy.js';
 import { stripHopByHop } from './request-headers.js';
@@ -26,6 +27,8 @@ export class UpstreamRequest implements AttemptOwner {
   private tried: Set<Host> | null = null;
   private retries = 0;
   private retryActive = false;
+  /** performance.now() when the current try was dispatched (upstream_rq_time). */
+  private tryStart = 0;
   private globalTimer: NodeJS.Timeout | null = null;
   private tryTimer: NodeJS.Timeout | null = null;
   private backOffTimer: NodeJS.Timeout | null = null;
@@ -35,6 +38,8 @@ export class UpstreamRequest implements AttemptOwner {
   // Body delivery: chunks that arrived before the stream committed the response head.
   private pending: Buffer[] | null = null;
   private ended = false;
+  /** What the response ends with (the upstream's trailers, or a trailers-only gRPC status), once ended. */
+  private trailers: IncomingHttpHeaders | null = null;
   private sink: ServerResponse | null = null;
   private buffering: { limit: number; size: number; chunks: Buffer[]; done: (b: Buffer | null) => void } | null = null;
   /** Created only when the client applies backpressure. */
@@ -53,12 +58,15 @@ export class UpstreamRequest implements AttemptOwner {
 
   start(): void {
     if (!this.cluster.breaker.tryStartRequest()) {
-      this.cluster.stats.upstream_rq_pending_overflow++;
+      this.cluster.stats.upstream_rq_pending_overflow.inc();
       this.finished = true; // nothing was started, so nothing to release
       this.reply(OVERFLOW);
       return;
     }
+    // "te: trailers" is end-to-end (gRPC needs it); any other te is hop-by-hop.
+    const te = this.headers['te'];
     stripHopByHop(this.headers);
+    if (te === 'trailers') this.headers['te'] = te;
     if (this.rt.timeoutMs > 0) this.globalTimer = setTimeout(globalTimeout, this.rt.timeoutMs, this);
     this.dispatch();
   }
@@ -108,11 +116,11 @@ export class UpstreamRequest implements AttemptOwner {
     if (this.cluster.breaker.wouldQueue(host)) {
       // Every connection to the host is busy: the request waits in its pool, within max_pending_requests.
       if (!this.cluster.breaker.tryStartPending()) {
-        this.cluster.stats.upstream_rq_pending_overflow++;
+        this.cluster.stats.upstream_rq_pending_overflow.inc();
         this.fail(OVERFLOW);
         return;
       }
-      this.cluster.stats.upstream_rq_pending_total++;
+      this.cluster.stats.upstream_rq_pending_total.inc();
       attempt.pending = true;
     }
     this.attempt = attempt;
@@ -120,6 +128,7 @@ export class UpstreamRequest implements AttemptOwner {
     this.cluster.requestStarted(host);
     const perTry = this.rt.retry?.perTryTimeoutMs ?? 0;
     if (perTry > 0) this.tryTimer = setTimeout(tryTimeout, perTry, this);
+    this.tryStart = performance.now();
     host.pool.dispatch(
       {
         path: this.path,
@@ -145,6 +154,7 @@ export class UpstreamRequest implements AttemptOwner {
 
   attemptHeaders(a: UpstreamAttempt, status: number, headers: IncomingHttpHeaders): void {
     if (a !== this.attempt) return;
+    this.countResponse(status);
     this.cluster.reportResult(a.host, status);
     const policy = this.rt.retry;
     if (policy !== null && retriesStatus(policy, status)) {
@@ -156,11 +166,24 @@ export class UpstreamRequest implements AttemptOwner {
       if (this.retries > 0) this.stream.addResponseFlag('URX');
     }
     this.responseStarted = true;
-    this.cluster.stats.upstream_rq_completed++;
+    this.cluster.stats.upstream_rq_completed.inc();
     const raw = headers as RawHeaders;
     stripHopByHop(raw);
     if (this.route.responseHeaderMutation.length > 0) applyHeaderMutations(raw, this.route.responseHeaderMutation);
     this.stream.beginResponse(status, new HeaderMap(raw));
+  }
+
+  /** Every response from a host, retried or not: the cluster's and the named route's code and time stats. */
+  private countResponse(status: number): void {
+    const ms = performance.now() - this.tryStart;
+    const cs = this.cluster.stats;
+    cs.upstream_rq.count(status);
+    cs.upstream_rq_time.record(ms);
+    const rs = this.rt.stats;
+    if (rs !== null) {
+      rs.upstream_rq.count(status);
+      rs.upstream_rq_time.record(ms);
+    }
   }
 
   attemptData(a: UpstreamAttempt, chunk: Buffer): void {
@@ -184,9 +207,10 @@ export class UpstreamRequest implements AttemptOwner {
     (this.pending ??= []).push(chunk);
   }
 
-  attemptEnd(a: UpstreamAttempt): void {
+  attemptEnd(a: UpstreamAttempt, trailers: IncomingHttpHeaders | null): void {
     if (a !== this.attempt) return;
     this.ended = true;
+    this.trailers = responseTrailers(trailers, this.stream.responseHeaders?.raw);
     this.releaseAttempt();
     const b = this.buffering;
     this.finish();
@@ -206,8 +230,8 @@ export class UpstreamRequest implements AttemptOwner {
     const a = this.attempt!;
     this.releaseAttempt();
     if (!this.responseStarted) this.cluster.reportResult(a.host, kind);
-    if (kind === 'connect') this.cluster.stats.upstream_cx_connect_fail++;
-    if (kind === 'timeout') this.cluster.stats.upstream_rq_per_try_timeout++;
+    if (kind === 'connect') this.cluster.stats.upstream_cx_connect_fail.inc();
+    if (kind === 'timeout') this.cluster.stats.upstream_rq_per_try_timeout.inc();
     if (this.responseStarted) {
       // The client already has the head of the response: all we can do is cut it.
       this.stream.addResponseFlag(kind === 'timeout' ? 'UT' : 'UR');
@@ -223,7 +247,7 @@ export class UpstreamRequest implements AttemptOwner {
     }
     if (this.retries > 0 && policy !== null && retriesFailure(policy, kind)) this.stream.addResponseFlag('URX');
     this.stream.log.debug({ err, host: (a.host).hostname, request_id: this.stream.requestId }, 'upstream attempt failed');
-    this.fail(failureReply(kind));
+    this.fail(kind === 'connect' ? connectFailureReply(err) : failureReply(kind));
   }
 
   /** Retries left, the request is safe to resend, and the breaker allows another retry. */
@@ -233,7 +257,7 @@ export class UpstreamRequest implements AttemptOwner {
     if (this.body !== null && !Buffer.isBuffer(this.body)) return false;
     if (!noByteReached && !isIdempotent(this.stream.method)) return false;
     if (!this.retryActive && !this.cluster.breaker.tryStartRetry()) {
-      this.cluster.stats.upstream_rq_retry_overflow++;
+      this.cluster.stats.upstream_rq_retry_overflow.inc();
       return false;
     }
     this.retryActive = true;
@@ -244,7 +268,7 @@ export class UpstreamRequest implements AttemptOwner {
     const policy = this.rt.retry!;
     if (policy.avoidPreviousHosts) (this.tried ??= new Set()).add(this.attempt!.host);
     this.attempt = null;
-    this.cluster.stats.upstream_rq_retry++;
+    this.cluster.stats.upstream_rq_retry.inc();
     const wait = backOffMs(policy, this.retries);
     this.retries++;
     this.backOffTimer = setTimeout(backOffDone, wait, this);
@@ -272,7 +296,7 @@ export class UpstreamRequest implements AttemptOwner {
     this.globalTimer = null;
     if (this.finished) return;
     this.stream.addResponseFlag('UT');
-    this.cluster.stats.upstream_rq_timeout++;
+    this.cluster.stats.upstream_rq_timeout.inc();
     if (this.attempt !== null && !this.responseStarted) this.cluster.reportResult(this.attempt.host, 'timeout');
     this.abandonAttempt();
     if (this.responseStarted) {
@@ -305,7 +329,10 @@ export class UpstreamRequest implements AttemptOwner {
   }
 
   private endSink(): void {
-    if (!this.sink!.destroyed) this.sink!.end();
+    const res = this.sink!;
+    if (res.destroyed) return;
+    if (this.trailers !== null) res.addTrailers(this.trailers as Record<string, string>);
+    res.end();
   }
 
   private abandonAttempt(): void {

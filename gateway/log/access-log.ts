@@ -1,56 +1,43 @@
-// One JSON line per request with Envoy's access-log fields, written through pino's asynchronous
-// destination (sonic-boom) so the request path only formats and enqueues.
-import { pino } from 'pino';
+// A connection manager's access logs: per entry a compiled line format, an optional compiled filter,
+// and a sink. The request thread formats the line; the sink's worker thread writes it.
 import type { Logger } from 'pino';
 import type { AccessLogConfig } from '../config/types.js';
+import type { LoggedRequest } from './logged-request.js';
+import { compileAccessLogFormat, type LineFormatter } from './access-log-format.js';
+import { compileAccessLogFilter, type LogPredicate } from './access-log-filter.js';
+import { LogSink } from './log-sink.js';
 
-/** What the connection manager knows of a finished request. */
-export interface AccessLogRecord {
-  start_time: string;
-  method: string;
-  path: string;
-  protocol: string;
-  response_code: number;
-  response_flags: string;
-  response_code_details: string;
-  bytes_received: number;
-  bytes_sent: number;
-  duration: number;
-  upstream_host: string;
-  upstream_cluster: string;
-  route_name: string;
-  x_request_id: string;
-  downstream_remote_address: string;
-  authority: string;
-  user_agent: string;
-  x_forwarded_for: string;
+interface Entry {
+  readonly format: LineFormatter;
+  readonly filter: LogPredicate | null;
+  readonly sink: LogSink;
 }
 
 export class AccessLog {
-  private readonly sinks: Logger[];
+  private readonly entries: Entry[];
+  private readonly sinks: LogSink[];
 
-  constructor(configs: readonly AccessLogConfig[]) {
-    this.sinks = configs.map((c) =>
-      pino(
-        // pino writes invalid JSON when the level formatter returns {}: tag the line instead.
-        { base: undefined, timestamp: false, formatters: { level: () => ({ log_type: 'access' }) } },
-        pino.destination({ dest: destinationOf(c.path), sync: false, mkdir: true }),
-      ),
-    );
+  /** `configs` are validated: their formats compile. */
+  constructor(configs: readonly AccessLogConfig[], log?: Logger) {
+    // Entries that write to the same path share one sink, so their lines never interleave mid-line.
+    const byPath = new Map<string, LogSink>();
+    this.entries = configs.map((c) => {
+      let sink = byPath.get(c.path);
+      if (sink === undefined) byPath.set(c.path, (sink = new LogSink(c.path, log)));
+      return { format: compileAccessLogFormat(c), filter: c.filter === undefined ? null : compileAccessLogFilter(c.filter), sink };
+    });
+    this.sinks = [...byPath.values()];
   }
 
-  write(record: AccessLogRecord): void {
-    for (const s of this.sinks) s.info(record);
+  write(r: LoggedRequest, durationMs: number): void {
+    for (let i = 0; i < this.entries.length; i++) {
+      const e = this.entries[i]!;
+      if (e.filter === null || e.filter(r, durationMs)) e.sink.write(e.format(r, durationMs));
+    }
   }
 
-  /** Writes out what is queued (at shutdown). */
-  flush(): void {
-    for (const s of this.sinks) s.flush();
+  /** Writes out everything queued and ends the writers; later lines are dropped. Await it at shutdown and after a reload's drain. */
+  async close(): Promise<void> {
+    await Promise.all(this.sinks.map((s) => s.close()));
   }
-}
-
-function destinationOf(path: string): string | number {
-  if (path === '/dev/stdout') return 1;
-  if (path === '/dev/stderr') return 2;
-  return path;
 }

@@ -5,7 +5,7 @@ import type { RouteAction } from '../config/types.js';
 /** A uniform random number in [0, 1), like Math.random; injectable so tests can pin the draw. */
 export type RandomSource = () => number;
 
-export function compileClusterPicker(action: RouteAction, random: RandomSource = Math.random): () => string {
+export function compileClusterPicker(action: Pick<RouteAction, 'cluster' | 'weighted_clusters'>, random: RandomSource = Math.random): () => string {
   if (action.cluster !== undefined) {
     const cluster = action.cluster;
     return () => cluster;

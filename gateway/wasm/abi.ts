@@ -40,6 +40,8 @@ export const enum BufferType {
 export const enum StreamType {
   HttpRequest = 0,
   HttpResponse = 1,
+  Downstream = 2,
+  Upstream = 3,
 }
 
 export const enum MetricType {

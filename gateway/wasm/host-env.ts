@@ -12,6 +12,7 @@ import { getProperty } from './properties.js';
 import { getSharedData, setSharedData } from './shared-data.js';
 import { dequeue, enqueue, registerQueue, resolveQueue } from './shared-queues.js';
 import type { WasmVm } from './wasm-vm.js';
+import type { WasmConnection } from './network-connection.js';
 
 type HostFunction = (...args: never[]) => number | void;
 
@@ -66,6 +67,10 @@ export function envImports(vm: WasmVm): Record<string, HostFunction> {
         return ctx?.http?.responseBody ?? null;
       case BufferType.HttpCallResponseBody:
         return vm.callout?.body ?? null;
+      case BufferType.DownstreamData:
+        return ctx?.net?.downstream ?? null;
+      case BufferType.UpstreamData:
+        return ctx?.net?.upstream ?? null;
       case BufferType.VmConfiguration:
         return (ctx?.plugin ?? vm.firstPlugin)?.vmConfig ?? null;
       case BufferType.PluginConfiguration:
@@ -85,6 +90,14 @@ export function envImports(vm: WasmVm): Record<string, HostFunction> {
     const key = mem().latin1(kPtr, kLen).toLowerCase();
     const value = mem().latin1(vPtr, vLen);
     return map[op](key, value) ? Status.Ok : Status.BadArgument;
+  }
+
+  /** A network filter's connection action, deferred until the callback returns. */
+  function netAction(action: (net: WasmConnection) => void): Status {
+    const net = active()?.net;
+    if (net === null || net === undefined) return Status.NotFound;
+    vm.defer(() => action(net));
+    return Status.Ok;
   }
 
   function continueStream(): Status {
@@ -147,8 +160,17 @@ export function envImports(vm: WasmVm): Record<string, HostFunction> {
       return Status.Ok;
     },
     proxy_set_buffer_bytes(type: number, start: number, len: number, ptr: number, size: number): number {
-      const http = active()?.http;
+      const ctx = active();
+      const http = ctx?.http;
       const data = mem().bytes(ptr, size);
+      const net = ctx?.net;
+      if (net !== null && net !== undefined) {
+        // A network filter's data: changed in place for the callback in progress, passed on when it returns.
+        if (type === BufferType.DownstreamData && net.downstream !== null) net.downstream = splice(net.downstream, start >>> 0, len >>> 0, data);
+        else if (type === BufferType.UpstreamData && net.upstream !== null) net.upstream = splice(net.upstream, start >>> 0, len >>> 0, data);
+        else return Status.NotFound;
+        return Status.Ok;
+      }
       if (http === null || http === undefined) return Status.NotFound;
       if (type === BufferType.RequestBody && http.requestBody !== null) {
         http.requestBody = splice(http.requestBody, start >>> 0, len >>> 0, data);
@@ -213,10 +235,12 @@ export function envImports(vm: WasmVm): Record<string, HostFunction> {
 
     // ---- the stream ----
     proxy_continue_stream(type: number): number {
+      if (type === StreamType.Downstream || type === StreamType.Upstream) return netAction((net) => net.resume());
       if (type !== StreamType.HttpRequest && type !== StreamType.HttpResponse) return Status.BadArgument;
       return continueStream();
     },
     proxy_close_stream(type: number): number {
+      if (type === StreamType.Downstream || type === StreamType.Upstream) return netAction((net) => net.closeConnection());
       if (type !== StreamType.HttpRequest && type !== StreamType.HttpResponse) return Status.BadArgument;
       const http = active()?.http;
       if (http === null || http === undefined) return Status.NotFound;

@@ -4,25 +4,25 @@
 // were promoted (a quarter of each scavenge survived instead of 1%; about +16 CPU µs per request in
 // perf/, issue 7), because a V8 hash table that rehashes leaves its old table pointing at the entries.
 // Array.pop() clears the slot it frees, so the array keeps no finished stream alive.
-import type { WasmStream } from './stream.js';
+import type { LiveContext } from './contexts.js';
 
 export class LiveStreams {
-  private readonly list: WasmStream[] = [];
+  private readonly list: LiveContext[] = [];
   /** Context id → index in `list`. */
   private readonly index = new Map<number, number>();
 
-  add(stream: WasmStream): void {
+  add(stream: LiveContext): void {
     this.index.set(stream.id, this.list.length);
     this.list.push(stream);
   }
 
-  get(id: number): WasmStream | undefined {
+  get(id: number): LiveContext | undefined {
     const i = this.index.get(id);
     return i === undefined ? undefined : this.list[i];
   }
 
   /** Forgets the stream; nothing when it is not (or no longer) here. */
-  delete(stream: WasmStream): void {
+  delete(stream: LiveContext): void {
     const i = this.index.get(stream.id);
     if (i === undefined || this.list[i] !== stream) return;
     this.index.delete(stream.id);
@@ -34,7 +34,7 @@ export class LiveStreams {
   }
 
   /** Every stream, forgetting them all. */
-  takeAll(): WasmStream[] {
+  takeAll(): LiveContext[] {
     const all = this.list.splice(0);
     this.index.clear();
     return all;

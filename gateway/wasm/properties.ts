@@ -4,6 +4,8 @@
 import type { StreamContext } from '../../sdk/filter.js';
 import { HttpStream } from '../http/http-stream.js';
 import { serializePairs } from './pairs.js';
+import type { DownstreamConnectionInfo } from '../../sdk/connection-info.js';
+import { networkProperty } from './network-properties.js';
 import { responsePairs } from './header-maps.js';
 import type { Pairs } from './pairs.js';
 
@@ -11,17 +13,20 @@ import type { Pairs } from './pairs.js';
 export interface PropertySource {
   /** The plugin the context belongs to: plugin_name, plugin_root_id, plugin_vm_id. */
   readonly plugin: { readonly name: string; readonly rootId: string; readonly vmId: string };
+  /** A network filter's connection (its context has no HTTP stream), and its upstream host once known. */
+  readonly connection?: DownstreamConnectionInfo | null;
+  readonly upstreamHost?: string;
   /** The stream of the current context, null on a root context. */
   readonly stream: StreamContext | null;
   /** When the stream's wasm context was created (ms since the epoch), for streams without a start time of their own. */
   readonly streamCreatedAt: number;
 }
 
-function str(s: string): Buffer {
+export function str(s: string): Buffer {
   return Buffer.from(s, 'utf8');
 }
 
-function int64(n: number | bigint): Buffer {
+export function int64(n: number | bigint): Buffer {
   const b = Buffer.allocUnsafe(8);
   b.writeBigInt64LE(BigInt(n));
   return b;
@@ -69,7 +74,7 @@ export function getProperty(path: string, src: PropertySource): Buffer | undefin
       return str(src.plugin.vmId);
   }
   const ctx = src.stream;
-  if (ctx === null) return undefined;
+  if (ctx === null) return src.connection ? networkProperty(path, src.connection, src.upstreamHost ?? '') : undefined;
   const segments = path.split('\0');
   const [group, name, sub] = segments;
   const http = ctx instanceof HttpStream ? ctx : null;
@@ -142,15 +147,36 @@ export function getProperty(path: string, src: PropertySource): Buffer | undefin
     if (name === 'port') return int64(sock.localPort ?? 0);
     return undefined;
   }
-  if (group === 'connection' && http !== null) {
-    const sock = http.req.socket as { servername?: string };
-    if (name === 'mtls') return bool(false);
-    if (name === 'requested_server_name') return str(sock.servername ?? '');
-    return undefined;
-  }
+  if (group === 'connection') return connectionProperty(name, ctx.connection);
   if (group === 'upstream' && http !== null && http.upstreamHost !== '') {
     if (name === 'address') return str(http.upstreamHost);
     return undefined;
   }
   return undefined;
+}
+
+/** Envoy's connection attributes; a plaintext connection has no TLS ones (mtls is false, the name ''). */
+export function connectionProperty(name: string | undefined, conn: DownstreamConnectionInfo | null): Buffer | undefined {
+  const tls = conn === null ? null : conn.tls;
+  const peer = tls === null ? null : tls.peerCertificate;
+  switch (name) {
+    case 'mtls':
+      return bool(peer !== null && tls!.peerCertificateVerified);
+    case 'requested_server_name':
+      return str(conn === null ? '' : conn.serverName);
+    case 'id':
+      return conn === null ? undefined : int64(conn.id);
+    case 'tls_version':
+      return tls === null ? undefined : str(tls.version);
+    case 'subject_peer_certificate':
+      return peer === null ? undefined : str(peer.subject);
+    case 'uri_san_peer_certificate':
+      return peer === null || peer.uriSans.length === 0 ? undefined : str(peer.uriSans[0]!);
+    case 'dns_san_peer_certificate':
+      return peer === null || peer.dnsSans.length === 0 ? undefined : str(peer.dnsSans[0]!);
+    case 'sha256_peer_certificate_digest':
+      return peer === null ? undefined : str(peer.fingerprint256);
+    default:
+      return undefined;
+  }
 }

@@ -108,16 +108,16 @@ test('a trap answers 503 wasm_fail_stream, counts, and the VM is rebuilt on a la
   assert.equal((await gw.get('/')).headers['x-count'], '2');
   const failed = await gw.get('/', { 'x-trap': '1' });
   assert.equal(failed.status, 503);
-  const stats = gw.gateway.stats.snapshot();
-  assert.equal(stats['http.test.trap.vm_failed'], 1);
-  assert.equal(stats['http.test.trap.stream_failed'], 1);
+  const stats = gw.gateway.stats.values();
+  assert.equal(stats['wasm.trap.vm_failed'], 1);
+  assert.equal(stats['wasm.trap.stream_failed'], 1);
   // After the back-off the next request rebuilds the VM: a fresh instance counts from 1 again.
   const r = await eventually(async () => {
     const x = await gw.get('/');
     return x.status === 200 ? x : undefined;
   }, 'the VM to be rebuilt');
   assert.equal(r.headers['x-count'], '1');
-  assert.equal(gw.gateway.stats.snapshot()['http.test.trap.vm_reloaded'], 1);
+  assert.equal(gw.gateway.stats.values()['wasm.trap.vm_reloaded'], 1);
 });
 
 test('fail_open: a trap lets the request through without the filter', BUILD, async (t) => {
@@ -128,7 +128,7 @@ test('fail_open: a trap lets the request through without the filter', BUILD, asy
   assert.equal(r.body, 'up');
   assert.equal(r.headers['x-count'], undefined);
   assert.equal(seen.length, 1);
-  assert.equal(gw.gateway.stats.snapshot()['http.test.open.vm_failed'], 1);
+  assert.equal(gw.gateway.stats.values()['wasm.open.vm_failed'], 1);
 });
 
 test('failure_policy FAIL_OPEN is accepted as fail_open', BUILD, async (t) => {
@@ -142,7 +142,7 @@ test('memory over vm_config.memory_limit fails the VM like a trap', BUILD, async
   const { gw } = await withGateway(t, [wasmEntry('mem', file, { configuration: 'ok', deliver_body: 'none' }, { memory_limit: 4 * 65536 })]);
   assert.equal((await gw.get('/')).status, 200);
   assert.equal((await gw.get('/', { 'x-grow': '8' })).status, 503);
-  assert.equal(gw.gateway.stats.snapshot()['http.test.mem.vm_failed'], 1);
+  assert.equal(gw.gateway.stats.values()['wasm.mem.vm_failed'], 1);
 });
 
 test('a module whose on_configure fails or traps is a config error', BUILD, async () => {
@@ -223,9 +223,9 @@ test('ticks, shared data with CAS, queues and metrics', BUILD, async (t) => {
   assert.equal(waited.status, 200);
   assert.equal(seen.at(-1)!.headers['x-waited'], 'tick', 'continued from on_tick through proxy_set_effective_context');
   const requests = seen.length;
-  assert.equal(gw.gateway.stats.snapshot()['http.test.shared.requests_total'], requests);
+  assert.equal(gw.gateway.stats.values()['wasm.shared.requests_total'], requests);
   await eventually(
-    async () => (gw.gateway.stats.snapshot()['http.test.shared.events_seen'] === requests ? true : undefined),
+    async () => (gw.gateway.stats.values()['wasm.shared.events_seen'] === requests ? true : undefined),
     'the queue to be drained by on_queue_ready',
   );
 });
@@ -251,5 +251,5 @@ test('WASI: environment from vm_config, clocks, random, fd_write, and proc_exit 
   assert.equal(h['x-write'], '0/16');
   assert.equal(h['x-poll'], '0/1/42');
   assert.equal((await gw.get('/', { 'x-exit': '1' })).status, 503);
-  assert.equal(gw.gateway.stats.snapshot()['http.test.wasi.vm_failed'], 1);
+  assert.equal(gw.gateway.stats.values()['wasm.wasi.vm_failed'], 1);
 });

@@ -2,7 +2,8 @@
 // the module once per file, joins (or makes) the VM of (module, vm_id), starts the plugin's root
 // context (on_context_create, on_vm_start, on_configure) and returns the per-stream constructor.
 import { defineHttpFilter } from '../../sdk/filter.js';
-import type { HttpFilterCreator } from '../../sdk/filter.js';
+import type { FilterStats, HttpFilterCreator } from '../../sdk/filter.js';
+import { StatsScope } from '../stats/store.js';
 import { compileWasmFile } from './compiled-module.js';
 import type { ProvidedImports } from './compiled-module.js';
 import { ENV_NAMES } from './host-env.js';
@@ -13,7 +14,7 @@ import { WasmStream } from './stream.js';
 import { WASI_MODULES, WASI_NAMES } from './wasi.js';
 import { WasmVm } from './wasm-vm.js';
 
-const PROVIDED: ProvidedImports = new Map<string, ReadonlySet<string>>([['env', ENV_NAMES], ...WASI_MODULES.map((m) => [m, WASI_NAMES] as const)]);
+export const PROVIDED: ProvidedImports = new Map<string, ReadonlySet<string>>([['env', ENV_NAMES], ...WASI_MODULES.map((m) => [m, WASI_NAMES] as const)]);
 
 const deliversRequestBody = (c: WasmFilterConfig): boolean => c.deliver_body === 'both' || c.deliver_body === 'request';
 const deliversResponseBody = (c: WasmFilterConfig): boolean => c.deliver_body === 'both' || c.deliver_body === 'response';
@@ -27,13 +28,14 @@ export const wasmFilter = defineHttpFilter<WasmFilterConfig>({
     const path = modulePath(config, ctx.configDir);
     const settings = pluginSettings(config, ctx.filterName);
     const compiled = await compileWasmFile(path, PROVIDED);
+    const stats = pluginStats(ctx.stats, settings.name);
     let vm: WasmVm;
     try {
-      vm = WasmVm.for(compiled, settings.vmId, config.vm_config.memory_limit, environ(config), ctx.log, ctx.stats);
+      vm = WasmVm.for(compiled, settings.vmId, config.vm_config.memory_limit, environ(config), ctx.log, stats);
     } catch (err) {
       throw new Error(`wasm module ${path} failed to start: ${(err as Error).message}`);
     }
-    const plugin = new WasmPlugin(vm, settings, ctx.stats, ctx.log, ctx.httpCall);
+    const plugin = new WasmPlugin(vm, settings, stats, ctx.log, ctx.httpCall);
     try {
       vm.addPlugin(plugin);
     } catch (err) {
@@ -42,3 +44,11 @@ export const wasmFilter = defineHttpFilter<WasmFilterConfig>({
     return (stream) => new WasmStream(plugin, stream);
   },
 });
+
+/**
+ * The plugin's stats and its module's metrics: `wasm.<plugin name>.*`, tagged plugin, in the gateway's store;
+ * the filter's own scope where the filter runs outside the gateway (the sdk test kit).
+ */
+function pluginStats(filterStats: FilterStats, pluginName: string): FilterStats {
+  return filterStats instanceof StatsScope ? filterStats.store.scope('wasm', 'plugin', pluginName) : filterStats;
+}

@@ -7,7 +7,7 @@ import type { FilterStats, HttpCallRequest } from '../../sdk/filter.js';
 import type { FilterLogger } from '../../sdk/logger.js';
 import type { CompiledWasm } from './compiled-module.js';
 import { RootContext } from './contexts.js';
-import type { WasmContext } from './contexts.js';
+import type { LiveContext, WasmContext } from './contexts.js';
 import { GuestMemory, GuestMemoryError } from './guest-memory.js';
 import { envImports } from './host-env.js';
 import { EMPTY_MAP, ReadOnlyHeaderMap, responsePairs } from './header-maps.js';
@@ -15,7 +15,6 @@ import type { WasmHeaderMap } from './header-maps.js';
 import { LiveStreams } from './live-streams.js';
 import { WasmMetrics } from './metrics.js';
 import type { WasmPlugin } from './plugin.js';
-import type { WasmStream } from './stream.js';
 import { wasiImports, WASI_MODULES } from './wasi.js';
 import type { AbiVersion } from './abi.js';
 
@@ -275,8 +274,8 @@ export class WasmVm {
     return null;
   }
 
-  /** Gives the stream its context id and creates its context (proxy_on_context_create). */
-  openStream(stream: WasmStream): void {
+  /** Gives the stream (or connection) its context id and creates its context (proxy_on_context_create). */
+  openStream(stream: LiveContext): void {
     const root = stream.plugin.root;
     if (root === null) throw new WasmVmFailed(this.failure ?? new Error('the plugin has no root context'));
     stream.id = this.nextContextId++;
@@ -284,7 +283,7 @@ export class WasmVm {
     this.call(stream, 'proxy_on_context_create', stream.id, root.id);
   }
 
-  closeStream(stream: WasmStream): void {
+  closeStream(stream: LiveContext): void {
     this.streams.delete(stream);
   }
 

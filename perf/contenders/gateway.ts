@@ -1,21 +1,57 @@
 // What every contender that runs this gateway shares: the CLI it starts, and a config of one
-// listener with one catch-all route to one cluster of one endpoint; only the filter chain differs.
+// listener routing to one cluster; only the filter chain and the scenario's shape differ (route
+// table size, cluster size, active health checks).
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { LOOPBACK } from '../ports.js';
+import { LATE_ROUTE_PREFIX, type GatewayShape } from '../scenarios.js';
 import type { Command, Launch, Paths } from './contender.js';
 
-function cliPath(repoRoot: string): string {
-  return join(repoRoot, 'dist', 'gateway', 'cli.js');
+export function cliPath(distRoot: string): string {
+  return join(distRoot, 'gateway', 'cli.js');
 }
 
 /** Why the gateway cannot run here, or null. */
-export function gatewayUnavailable({ repoRoot }: Paths): string | null {
-  return existsSync(cliPath(repoRoot)) ? null : 'dist/gateway/cli.js does not exist yet (gateway not written or not built: npm run build)';
+export function gatewayUnavailable({ distRoot }: Paths): string | null {
+  return existsSync(cliPath(distRoot)) ? null : `${cliPath(distRoot)} does not exist yet (gateway not written or not built: npm run build)`;
 }
 
-function gatewayConfig(port: number, upstreamPort: number, httpFilters: object[]): object {
+/**
+ * One catch-all route, or `count` distinct routes, alternately exact paths and prefixes, whose last
+ * is the prefix the routes scenario requests: a linear scan would try every other one first.
+ */
+function routes(count: number): object[] {
+  const route = { cluster: 'up' };
+  if (count === 1) return [{ match: { prefix: '/' }, route }];
+  const table: object[] = [];
+  for (let i = 0; i < count - 1; i++) table.push({ match: i % 2 === 0 ? { path: `/svc${i}/item` } : { prefix: `/api${i}/` }, route });
+  table.push({ match: { prefix: LATE_ROUTE_PREFIX }, route });
+  return table;
+}
+
+function cluster(upstreamPorts: number[], { endpoints, healthChecks }: GatewayShape): object {
+  if (endpoints > upstreamPorts.length) throw new Error(`the upstream listens on ${upstreamPorts.length} ports, ${endpoints} endpoints asked`);
+  return {
+    name: 'up',
+    endpoints: upstreamPorts.slice(0, endpoints).map((port) => ({ address: LOOPBACK, port })),
+    ...(healthChecks && {
+      health_checks: [
+        {
+          timeout: '1s',
+          interval: '1s',
+          no_traffic_interval: '1s',
+          initial_jitter: '1s',
+          unhealthy_threshold: 3,
+          healthy_threshold: 1,
+          http_health_check: { path: '/healthz' },
+        },
+      ],
+    }),
+  };
+}
+
+function gatewayConfig({ port, upstreamPorts, shape }: Launch, httpFilters: object[]): object {
   return {
     listeners: [
       {
@@ -29,9 +65,7 @@ function gatewayConfig(port: number, upstreamPort: number, httpFilters: object[]
                 name: 'http_connection_manager',
                 config: {
                   stat_prefix: 'bench',
-                  route_config: {
-                    virtual_hosts: [{ name: 'all', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'up' } }] }],
-                  },
+                  route_config: { virtual_hosts: [{ name: 'all', domains: ['*'], routes: routes(shape.routes) }] },
                   http_filters: [...httpFilters, { name: 'router' }],
                 },
               },
@@ -40,16 +74,18 @@ function gatewayConfig(port: number, upstreamPort: number, httpFilters: object[]
         ],
       },
     ],
-    clusters: [{ name: 'up', endpoints: [{ address: LOOPBACK, port: upstreamPort }] }],
+    clusters: [cluster(upstreamPorts, shape)],
   };
 }
 
 /**
- * Writes `<name>.yaml` into the work directory with `httpFilters` before the router, and returns
- * the command line that runs the gateway on it.
+ * Writes `<name>-<port>.yaml` into the work directory with `httpFilters` before the router, and returns
+ * the command line that runs the gateway on it (with `extraArgs` after the config).
  */
-export function gatewayCommand(name: string, { repoRoot, workDir, port, upstreamPort }: Launch, httpFilters: object[]): Command {
-  const configFile = join(workDir, `${name}.yaml`);
-  writeFileSync(configFile, stringify(gatewayConfig(port, upstreamPort, httpFilters)));
-  return { file: process.execPath, args: [cliPath(repoRoot), '--config', configFile] };
+export function gatewayCommand(name: string, launch: Launch, httpFilters: object[], extraArgs: string[] = []): Command {
+  // The port makes the file name unique when one scenario runs the same contender in two shapes.
+  const configFile = join(launch.workDir, `${name}-${launch.port}.yaml`);
+  // No anchors and aliases for the objects many routes share: the gateway's YAML reader caps aliases.
+  writeFileSync(configFile, stringify(gatewayConfig(launch, httpFilters), { aliasDuplicateObjects: false }));
+  return { file: process.execPath, args: [cliPath(launch.distRoot), '--config', configFile, ...extraArgs] };
 }

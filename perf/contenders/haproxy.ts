@@ -9,7 +9,7 @@ function haproxyConfig(port: number, upstreamPort: number): string {
   return `
 global
   nbthread 1
-  maxconn 4096
+  maxconn 8192
 
 defaults
   mode http
@@ -32,7 +32,7 @@ backend up
 export const haproxy: Contender = {
   name: 'haproxy',
   description: 'HAProxy, one thread, connection reuse to the upstream',
-  unavailable: () => (hasCommand('haproxy') ? null : 'haproxy is not installed (apt-get install nginx haproxy brings both)'),
+  unavailable: () => (hasCommand('haproxy') ? null : 'haproxy is not installed (apt-get install nginx haproxy wrk)'),
   command: ({ workDir, port, upstreamPort }) => {
     const configFile = join(workDir, 'haproxy.cfg');
     writeFileSync(configFile, haproxyConfig(port, upstreamPort));

@@ -12,7 +12,7 @@ worker_processes 1;
 daemon off;
 pid ${join(workDir, 'nginx.pid')};
 error_log stderr warn;
-events { worker_connections 4096; }
+events { worker_connections 8192; }
 http {
   access_log off;
   client_body_temp_path ${join(workDir, 'nginx-body')};
@@ -27,6 +27,10 @@ http {
   server {
     listen ${LOOPBACK}:${port};
     keepalive_requests 1000000;
+    # Bodies stream both ways, as through the Node proxies: nothing buffered in memory or on disk.
+    client_max_body_size 0;
+    proxy_request_buffering off;
+    proxy_buffering off;
     location / {
       proxy_pass http://up;
       proxy_http_version 1.1;
@@ -40,7 +44,7 @@ http {
 export const nginx: Contender = {
   name: 'nginx',
   description: 'nginx, one worker, upstream keep-alive',
-  unavailable: () => (hasCommand('nginx') ? null : 'nginx is not installed (apt-get install nginx haproxy brings both)'),
+  unavailable: () => (hasCommand('nginx') ? null : 'nginx is not installed (apt-get install nginx haproxy wrk)'),
   command: ({ workDir, port, upstreamPort }) => {
     const configFile = join(workDir, 'nginx.conf');
     writeFileSync(configFile, nginxConfig(workDir, port, upstreamPort));

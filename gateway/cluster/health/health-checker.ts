@@ -9,6 +9,7 @@ import { parseDuration } from '../../config/duration.js';
 import type { ClusterStats } from '../cluster-stats.js';
 import type { Host } from '../host.js';
 import { createProbe, type Probe, type ProbeResult } from './probe.js';
+import type { UpstreamTls } from '../upstream-tls.js';
 
 /** What the checker needs from its cluster. */
 export interface HealthCheckTarget {
@@ -20,6 +21,8 @@ export interface HealthCheckTarget {
   onHostsChanged(): void;
   /** A check passed: outlier detection may un-eject the host (successful_active_health_check_uneject_host). */
   activeCheckPassed(host: Host): void;
+  /** The cluster's transport_socket tls: HTTP checks use it too. */
+  readonly tls?: UpstreamTls | null;
 }
 
 interface Intervals {
@@ -69,7 +72,7 @@ export class HealthChecker {
     private readonly config: HealthCheckConfig,
     private readonly log: Logger | null,
   ) {
-    this.probe = createProbe(config, target.name);
+    this.probe = createProbe(config, target.name, target.tls ?? null);
     this.timeoutMs = parseDuration(config.timeout);
     const interval = parseDuration(config.interval);
     const unhealthy = optionalMs(config.unhealthy_interval) ?? interval;
@@ -121,7 +124,7 @@ export class HealthChecker {
   private countHealthy(): void {
     let healthy = 0;
     for (const s of this.sessions.values()) if (s.host.health.active === 'healthy') healthy++;
-    this.target.stats['health_check.healthy'] = healthy;
+    this.target.stats['health_check.healthy'].setBy(this.target, healthy);
   }
 
   /** Settles once every current host has finished its first check (each is bounded by initial_jitter + timeout). */
@@ -144,7 +147,7 @@ export class HealthChecker {
     session.timer = null;
     if (session.stopped) return;
     const { host } = session;
-    this.target.stats['health_check.attempt']++;
+    this.target.stats['health_check.attempt'].inc();
     const result = await this.probe.check(host.address, host.port);
     if (session.stopped) return;
     const changed = this.apply(host, result);
@@ -160,7 +163,7 @@ export class HealthChecker {
     const before = h.active;
     h.lastCheckAt = Date.now();
     if (result.outcome === 'ok') {
-      stats['health_check.success']++;
+      stats['health_check.success'].inc();
       h.consecutiveCheckFailures = 0;
       h.consecutiveCheckSuccesses++;
       h.everPassed = true;
@@ -168,8 +171,8 @@ export class HealthChecker {
         h.setActive('healthy');
       this.target.activeCheckPassed(host);
     } else {
-      stats['health_check.failure']++;
-      if (result.outcome === 'network') stats['health_check.network_failure']++;
+      stats['health_check.failure'].inc();
+      if (result.outcome === 'network') stats['health_check.network_failure'].inc();
       h.consecutiveCheckSuccesses = 0;
       h.consecutiveCheckFailures++;
       h.lastCheckError = result.error;

@@ -1,7 +1,10 @@
-// http_health_check: one request on a fresh connection (never the request pools), closed afterwards.
-// Passes when the status is in expected_statuses; the body is read and dropped.
-import { request } from 'node:http';
+// http_health_check: one HTTP/1.1 request on a fresh connection (never the request pools), closed afterwards,
+// over TLS when the cluster has transport_socket tls. Passes when the status is in expected_statuses; the
+// body is read and dropped.
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { HttpHealthCheckConfig, StatusRange } from '../../config/types.js';
+import type { UpstreamTls } from '../upstream-tls.js';
 import { PASSED, type Probe, type ProbeResult } from './probe.js';
 
 const USER_AGENT = 'wasmgate-health-check';
@@ -13,6 +16,7 @@ export class HttpProbe implements Probe {
     private readonly config: HttpHealthCheckConfig,
     clusterName: string,
     private readonly timeoutMs: number,
+    private readonly tls: UpstreamTls | null,
   ) {
     this.headers = { host: config.host ?? clusterName, 'user-agent': USER_AGENT, connection: 'close' };
   }
@@ -27,8 +31,9 @@ export class HttpProbe implements Probe {
         req.destroy();
         resolve(result);
       };
-      const req = request(
-        { host: address, port, method: this.config.method, path: this.config.path, headers: this.headers, agent: false },
+      const options = { host: address, port, method: this.config.method, path: this.config.path, headers: this.headers, agent: false };
+      const req = (this.tls === null ? httpRequest : httpsRequest)(
+        this.tls === null ? options : { ...options, ...this.tls.forHost(address) },
         (res) => {
           const status = res.statusCode ?? 0;
           res.resume();

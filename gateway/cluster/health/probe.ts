@@ -3,6 +3,7 @@ import type { HealthCheckConfig } from '../../config/types.js';
 import { parseDuration } from '../../config/duration.js';
 import { HttpProbe } from './http-probe.js';
 import { TcpProbe } from './tcp-probe.js';
+import type { UpstreamTls } from '../upstream-tls.js';
 
 /**
  * ok: the check passed. network: connect failure, reset or timeout (counts against unhealthy_threshold).
@@ -24,8 +25,8 @@ export interface Probe {
   check(address: string, port: number): Promise<ProbeResult>;
 }
 
-export function createProbe(config: HealthCheckConfig, clusterName: string): Probe {
+export function createProbe(config: HealthCheckConfig, clusterName: string, tls: UpstreamTls | null): Probe {
   const timeoutMs = parseDuration(config.timeout);
-  if (config.http_health_check !== undefined) return new HttpProbe(config.http_health_check, clusterName, timeoutMs);
+  if (config.http_health_check !== undefined) return new HttpProbe(config.http_health_check, clusterName, timeoutMs, tls);
   return new TcpProbe(config.tcp_health_check ?? {}, timeoutMs);
 }

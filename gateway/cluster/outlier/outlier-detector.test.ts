@@ -55,9 +55,9 @@ test('consecutive_5xx ejects at the count; a success in between starts the count
   assert.equal(a.health.ejection!.rule, 'consecutive_5xx');
   assert.match(a.health.ejection!.detail, /5 consecutive 5xx, last: 502/);
   assert.deepEqual(a.health.flags(), ['failed_outlier_check']);
-  assert.equal(c.stats['outlier_detection.ejections_active'], 1);
-  assert.equal(c.stats['outlier_detection.ejections_enforced_consecutive_5xx'], 1);
-  assert.equal(c.stats['outlier_detection.ejections_detected_consecutive_gateway_failure'], 0, 'the 500s broke the gateway-error run');
+  assert.equal(c.stats['outlier_detection.ejections_active'].value, 1);
+  assert.equal(c.stats['outlier_detection.ejections_enforced_consecutive_5xx'].value, 1);
+  assert.equal(c.stats['outlier_detection.ejections_detected_consecutive_gateway_failure'].value, 0, 'the 500s broke the gateway-error run');
   for (let i = 0; i < 20; i++) assert.notEqual(c.chooseHost(undefined, null), a);
 });
 
@@ -66,7 +66,7 @@ test('local-origin failures count as 5xx / gateway errors unless split; split co
   const [a] = c.hosts;
   report(c, a, 'connect', 5);
   assert.equal(a.health.ejection?.rule, 'consecutive_5xx');
-  assert.equal(c.stats['outlier_detection.ejections_detected_consecutive_gateway_failure'], 1, 'detected, but enforcing_consecutive_gateway_failure is 0');
+  assert.equal(c.stats['outlier_detection.ejections_detected_consecutive_gateway_failure'].value, 1, 'detected, but enforcing_consecutive_gateway_failure is 0');
   assert.match(a.health.ejection!.detail, /last: connect/);
 
   const s = cluster(t, 4, { max_ejection_percent: 50, split_external_local_origin_errors: true, consecutive_local_origin_failure: 3 });
@@ -84,7 +84,7 @@ test('max_ejection_percent (default 10) keeps a host in rotation and says so; al
   const [a] = c.hosts;
   report(c, a, 503, 5);
   assert.equal(a.healthy, true);
-  assert.equal(c.stats['outlier_detection.ejections_overflow'], 1);
+  assert.equal(c.stats['outlier_detection.ejections_overflow'].value, 1);
   assert.match(a.health.lastSpared!.reason, /max_ejection_percent is 10% and ejecting it would make 1 of 3 hosts \(33%\)/);
 
   const one = cluster(t, 3, { always_eject_one_host: true });
@@ -99,7 +99,7 @@ test('enforcing percentages: 0 detects without ejecting, and the host says which
   const [a] = c.hosts;
   report(c, a, 504, 5);
   assert.equal(a.healthy, true);
-  assert.equal(c.stats['outlier_detection.ejections_detected_consecutive_gateway_failure'], 1);
+  assert.equal(c.stats['outlier_detection.ejections_detected_consecutive_gateway_failure'].value, 1);
   assert.match(a.health.lastSpared!.reason, /enforcing_consecutive_gateway_failure is 0%/);
 });
 
@@ -138,7 +138,7 @@ test('success rate: a host far below the mean of enough busy hosts is ejected at
   assert.equal(hosts.filter((h) => h.healthy).length, 5);
   // The next interval starts empty: too little volume, nothing evaluated.
   c.outlierDetector!.tick(Date.now());
-  assert.equal(c.stats['outlier_detection.ejections_detected_success_rate'], 1);
+  assert.equal(c.stats['outlier_detection.ejections_detected_success_rate'].value, 1);
 });
 
 test('failure percentage ejects hosts at or above the threshold when enforced', (t) => {
@@ -159,7 +159,7 @@ test('a passing active health check un-ejects the host when successful_active_he
   assert.equal(a.healthy, false);
   c.activeCheckPassed(a);
   assert.equal(a.healthy, true);
-  assert.equal(c.stats['outlier_detection.ejections_active'], 0);
+  assert.equal(c.stats['outlier_detection.ejections_active'].value, 0);
   const keep = cluster(t, 2, { max_ejection_percent: 100, successful_active_health_check_uneject_host: false });
   report(keep, keep.hosts[0]!, 500, 5);
   keep.activeCheckPassed(keep.hosts[0]!);
@@ -171,5 +171,5 @@ test('a removed ejected host no longer counts as ejected', (t) => {
   const [a, b] = c.hosts;
   report(c, a, 500, 5);
   c.setHosts([b!]);
-  assert.equal(c.stats['outlier_detection.ejections_active'], 0);
+  assert.equal(c.stats['outlier_detection.ejections_active'].value, 0);
 });

@@ -80,7 +80,6 @@ export class OutlierDetector {
     for (const host of this.monitors.keys()) {
       if (keep.has(host)) continue;
       this.monitors.delete(host);
-      if (host.health.ejection !== null) this.target.stats['outlier_detection.ejections_active']--;
     }
     for (const host of hosts) if (!this.monitors.has(host)) this.monitors.set(host, new HostMonitor());
   }
@@ -182,18 +181,21 @@ export class OutlierDetector {
     const h = host.health;
     if (h.ejection !== null) return;
     const stats = this.target.stats;
-    stats[`outlier_detection.ejections_detected_${rule}`]++;
+    stats[`outlier_detection.ejections_detected_${rule}`].inc();
     const now = Date.now();
     const enforcing = this.config[`enforcing_${rule}`];
     if (enforcing < 100 && Math.random() * 100 >= enforcing) {
       h.lastSpared = { rule, at: now, reason: `${detail}; not ejected: enforcing_${rule} is ${enforcing}%` };
       return;
     }
-    const active = stats['outlier_detection.ejections_active'];
+    // Counted here, not read from the ejections_active gauge (which the cluster publishes): hosts may have
+    // arrived ejected from the previous cluster object of a reload.
+    let active = 0;
+    for (const other of this.monitors.keys()) if (other.health.ejection !== null) active++;
     const total = this.monitors.size;
     const max = this.config.max_ejection_percent;
     if ((100 * (active + 1)) / total > max && !(this.config.always_eject_one_host && active === 0)) {
-      stats['outlier_detection.ejections_overflow']++;
+      stats['outlier_detection.ejections_overflow'].inc();
       const share = ((100 * (active + 1)) / total).toFixed(0);
       h.lastSpared = {
         rule,
@@ -207,10 +209,9 @@ export class OutlierDetector {
     h.timesEjected++;
     const ms = Math.min(this.baseEjectionMs * h.ejectionMultiplier, this.maxEjectionMs);
     h.ejection = { rule, detail, at: now, until: now + ms };
-    stats['outlier_detection.ejections_active']++;
-    stats['outlier_detection.ejections_total']++;
-    stats['outlier_detection.ejections_enforced_total']++;
-    stats[`outlier_detection.ejections_enforced_${rule}`]++;
+    stats['outlier_detection.ejections_total'].inc();
+    stats['outlier_detection.ejections_enforced_total'].inc();
+    stats[`outlier_detection.ejections_enforced_${rule}`].inc();
     this.log?.warn({ cluster: this.target.name, host: host.hostname, rule, detail, ejection_ms: ms }, 'host ejected');
     this.target.onHostsChanged();
   }
@@ -219,7 +220,6 @@ export class OutlierDetector {
     const m = this.monitors.get(host);
     if (m !== undefined) m.consecutive5xx = m.consecutiveGateway = m.consecutiveLocal = 0;
     host.health.ejection = null;
-    this.target.stats['outlier_detection.ejections_active']--;
     this.log?.info({ cluster: this.target.name, host: host.hostname }, `host back in rotation: ${why}`);
     this.target.onHostsChanged();
   }
