@@ -25,6 +25,7 @@ import type { ConnectionTerminal } from './network/connection.js';
 import { AccessLog } from './log/access-log.js';
 import { Tracer } from './tracing/tracer.js';
 import type { StatsStore } from './stats/store.js';
+import { Disposers } from '../sdk/disposers.js';
 
 export interface BuiltGateway {
   readonly clusters: ClusterManager;
@@ -32,6 +33,8 @@ export interface BuiltGateway {
   readonly accessLogs: AccessLog[];
   /** Close them (await) when the build is released: they export their last spans. */
   readonly tracers: Tracer[];
+  /** The dispose hooks of every filter instance this build created: run them once its traffic has drained. */
+  readonly filters: Disposers;
 }
 
 export interface BuildContext {
@@ -46,14 +49,29 @@ export async function buildGateway(config: GatewayConfig, ctx: BuildContext): Pr
   const listeners: GatewayListener[] = [];
   const accessLogs: AccessLog[] = [];
   const tracers: Tracer[] = [];
-  const parts = { clusters, accessLogs, tracers };
-  for (const l of config.listeners) {
-    const chains: ListenerChain[] = [];
-    for (const [i, chain] of l.filter_chains.entries()) chains.push(await buildFilterChain(l, chain, `filter_chains[${i}]`, parts, ctx));
-    const fallback = l.default_filter_chain === undefined ? null : await buildFilterChain(l, l.default_filter_chain, 'default_filter_chain', parts, ctx);
-    listeners.push(new Listener(l, chains, fallback, ctx.stats, ctx.log));
+  const filters = new Disposers();
+  const parts = { clusters, accessLogs, tracers, filters };
+  try {
+    for (const l of config.listeners) {
+      const chains: ListenerChain[] = [];
+      for (const [i, chain] of l.filter_chains.entries()) chains.push(await buildFilterChain(l, chain, `filter_chains[${i}]`, parts, ctx));
+      const fallback = l.default_filter_chain === undefined ? null : await buildFilterChain(l, l.default_filter_chain, 'default_filter_chain', parts, ctx);
+      listeners.push(new Listener(l, chains, fallback, ctx.stats, ctx.log));
+    }
+  } catch (err) {
+    // A filter that failed to create leaves the ones created before it holding their resources.
+    await filters.dispose();
+    throw err;
   }
-  return { clusters, listeners, accessLogs, tracers };
+  return { clusters, listeners, accessLogs, tracers, filters };
+}
+
+/** What the filter chains of one build add to as they are built. */
+interface BuildParts {
+  readonly clusters: ClusterManager;
+  readonly accessLogs: AccessLog[];
+  readonly tracers: Tracer[];
+  readonly filters: Disposers;
 }
 
 /** One filter chain: its TLS context, its terminal (HTTP connection manager or tcp_proxy), its network filters. */
@@ -61,7 +79,7 @@ async function buildFilterChain(
   listener: ListenerConfig,
   chain: FilterChainConfig,
   where: string,
-  parts: { clusters: ClusterManager; accessLogs: AccessLog[]; tracers: Tracer[] },
+  parts: BuildParts,
   ctx: BuildContext,
 ): Promise<ListenerChain> {
   let tls: ServerTlsContext | null = null;
@@ -81,7 +99,7 @@ async function buildFilterChain(
     if (accessLog !== null) parts.accessLogs.push(accessLog);
     const tracer = hcmConfig.tracing === undefined ? null : new Tracer(hcmConfig.tracing, ctx.stats, ctx.log);
     if (tracer !== null) parts.tracers.push(tracer);
-    const hcm = await buildConnectionManager(hcmConfig, parts.clusters, accessLog, tracer, ctx, tls === null ? 'http' : 'https');
+    const hcm = await buildConnectionManager(hcmConfig, parts, accessLog, tracer, ctx, tls === null ? 'http' : 'https');
     terminal = new HttpConnectionTerminal(hcmConfig, hcm);
   }
   const network = await buildNetworkFilterChain(networkFiltersOf(chain), terminal, {
@@ -90,13 +108,14 @@ async function buildFilterChain(
     stats: ctx.stats,
     log: ctx.log,
     listenerName: listener.name,
+    disposers: parts.filters,
   });
   return { name: chain.name ?? where, match: chain.filter_chain_match, tls, terminal: network };
 }
 
 async function buildConnectionManager(
   config: HttpConnectionManagerConfig,
-  clusters: ClusterManager,
+  { clusters, filters }: BuildParts,
   accessLog: AccessLog | null,
   tracer: Tracer | null,
   ctx: BuildContext,
@@ -104,7 +123,7 @@ async function buildConnectionManager(
 ): Promise<ConnectionManager> {
   const log = ctx.log.child({ stat_prefix: config.stat_prefix });
   const httpCall = createHttpCall(clusters);
-  const chains = await buildChains(config, { registry: ctx.registry, configDir: ctx.configDir, stats: ctx.stats, log, httpCall });
+  const chains = await buildChains(config, { registry: ctx.registry, configDir: ctx.configDir, stats: ctx.stats, log, httpCall, disposers: filters });
   const table = compileRouteTable(config.route_config);
   const hcmStats = ctx.stats.scope('http', 'stat_prefix', config.stat_prefix);
   const mirrorCounters = {

@@ -220,7 +220,7 @@ export class Gateway {
     };
   }
 
-  /** Stops accepting, drains requests in flight (bounded by the drain time), closes upstream pools and flushes logs. Idempotent. */
+  /** Stops accepting, drains requests in flight (bounded by the drain time), disposes filters, closes upstream pools and flushes logs. Idempotent. */
   stop(): Promise<void> {
     return (this.stopping ??= this.stopNow().finally(this.resolveStopped));
   }
@@ -228,6 +228,7 @@ export class Gateway {
   private async stopNow(): Promise<void> {
     if (!this.started) {
       await this.admin?.close();
+      await this.running.filters.dispose();
       await this.running.clusters.close();
       return;
     }
@@ -238,6 +239,7 @@ export class Gateway {
     this.log.info('draining');
     await Promise.all(this.running.listeners.map((l) => l.close(this.drainMs(l))));
     await Promise.all(this.releasing);
+    await this.running.filters.dispose();
     await this.running.clusters.close();
     await Promise.all(this.running.accessLogs.map((a) => a.close()));
     await Promise.all(this.running.tracers.map((t) => t.close()));

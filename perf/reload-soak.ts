@@ -16,8 +16,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { freePort, LOOPBACK } from './ports.js';
+import { cliPath, httpListener } from './contenders/gateway.js';
 
-const CLI = fileURLToPath(new URL('../gateway/cli.js', import.meta.url));
+const CLI = cliPath(fileURLToPath(new URL('..', import.meta.url)));
 const AUTOCANNON = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
 const RELOADS = 20;
 
@@ -44,35 +45,11 @@ function config(port: number, adminPort: number, upstreamPort: number, variant: 
   return {
     admin: { address: LOOPBACK, port: adminPort },
     listeners: [
-      {
-        name: 'soak',
-        address: LOOPBACK,
-        port,
-        filter_chains: [
-          {
-            filters: [
-              {
-                name: 'http_connection_manager',
-                config: {
-                  stat_prefix: 'soak',
-                  route_config: {
-                    virtual_hosts: [
-                      {
-                        name: 'all',
-                        domains: ['*'],
-                        // A good config differs from the one before by a header; a broken one names a cluster that does not exist.
-                        response_headers_to_add: [{ header: { key: 'x-config', value: String(variant) } }],
-                        routes: [{ match: { prefix: '/' }, route: { cluster: broken ? 'missing' : 'up' } }],
-                      },
-                    ],
-                  },
-                  http_filters: [{ name: 'router' }],
-                },
-              },
-            ],
-          },
-        ],
-      },
+      httpListener('soak', port, {
+        // A good config differs from the one before by a header; a broken one names a cluster that does not exist.
+        response_headers_to_add: [{ header: { key: 'x-config', value: String(variant) } }],
+        routes: [{ match: { prefix: '/' }, route: { cluster: broken ? 'missing' : 'up' } }],
+      }),
     ],
     clusters: [{ name: 'up', connect_timeout: '1s', endpoints: [{ address: LOOPBACK, port: upstreamPort }] }],
   };

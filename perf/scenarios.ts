@@ -62,6 +62,11 @@ function entries(contenders: string[], shape: GatewayShape = DEFAULT_SHAPE): Ent
   return contenders.map((contender) => ({ label: contender, contender, shape }));
 }
 
+/** A scenario with the usual settings unless `s` says otherwise: closed loop over CONNECTIONS, no wrk, no baseline, not in --quick. */
+function scenario(s: Pick<Scenario, 'name' | 'description' | 'request' | 'entries'> & Partial<Scenario>): Scenario {
+  return { quick: false, connections: CONNECTIONS, load: { kind: 'closed' }, wrk: false, baseline: null, ...s };
+}
+
 /** 16384 → '16k', 1048576 → '1m': the size in a scenario's name. */
 function sizeName(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${bytes / (1024 * 1024)}m` : `${bytes / 1024}k`;
@@ -69,28 +74,18 @@ function sizeName(bytes: number): string {
 
 function bodyScenarios(): Scenario[] {
   return LARGE_BODY_BYTES.flatMap((bytes): Scenario[] => [
-    {
+    scenario({
       name: `download-${sizeName(bytes)}`,
       description: `GET answered with ${bytes} bytes (response body streamed through the proxy)`,
-      quick: false,
       request: { method: 'GET', path: `${DOWNLOAD_PATH}${bytes}`, bodyBytes: 0, responseBytes: bytes },
-      connections: CONNECTIONS,
       entries: entries(PROXIES),
-      load: { kind: 'closed' },
-      wrk: false,
-      baseline: null,
-    },
-    {
+    }),
+    scenario({
       name: `upload-${sizeName(bytes)}`,
       description: `POST of ${bytes} bytes (request body streamed through the proxy, drained by the upstream), 128-byte answer`,
-      quick: false,
       request: { method: 'POST', path: '/upload', bodyBytes: bytes, responseBytes: BODY_BYTES },
-      connections: CONNECTIONS,
       entries: entries(PROXIES),
-      load: { kind: 'closed' },
-      wrk: false,
-      baseline: null,
-    },
+    }),
   ]);
 }
 
@@ -112,12 +107,11 @@ export const ENDPOINTS_ONE = endpointShape(1);
 export const ENDPOINTS_MANY = endpointShape(200);
 
 export const SCENARIOS: readonly Scenario[] = [
-  {
+  scenario({
     name: 'hello',
     description: `GET / answered with ${BODY_BYTES} bytes, ${CONNECTIONS} keep-alive connections`,
     quick: true,
     request: HELLO,
-    connections: CONNECTIONS,
     entries: entries([
       'upstream',
       'fastify-http-proxy',
@@ -129,53 +123,38 @@ export const SCENARIOS: readonly Scenario[] = [
       'nginx',
       'haproxy',
     ]),
-    load: { kind: 'closed' },
     wrk: true,
     baseline: 'gateway-router',
-  },
+  }),
   ...bodyScenarios(),
-  {
+  scenario({
     name: 'connections-1000',
     description: `GET / (${BODY_BYTES} bytes) over ${MANY_CONNECTIONS} concurrent keep-alive connections`,
-    quick: false,
     request: HELLO,
     connections: MANY_CONNECTIONS,
     entries: entries(PROXIES),
-    load: { kind: 'closed' },
-    wrk: false,
-    baseline: null,
-  },
-  {
+  }),
+  scenario({
     name: 'routes-10k',
     description: `the gateway with 10 vs 10,000 distinct path and prefix routes; every request matches the last one (${LATE_ROUTE_PREFIX})`,
     quick: true,
     request: { ...HELLO, path: `${LATE_ROUTE_PREFIX}items` },
-    connections: CONNECTIONS,
     entries: [ROUTES_FEW, ROUTES_MANY],
-    load: { kind: 'closed' },
-    wrk: false,
     baseline: ROUTES_FEW.label,
-  },
-  {
+  }),
+  scenario({
     name: 'endpoints-200',
     description: 'the gateway with a cluster of 1 vs 200 endpoints (200 ports of one upstream process), round robin, active HTTP health checks every 1 s on both',
-    quick: false,
     request: HELLO,
-    connections: CONNECTIONS,
     entries: [ENDPOINTS_ONE, ENDPOINTS_MANY],
-    load: { kind: 'closed' },
-    wrk: false,
     baseline: ENDPOINTS_ONE.label,
-  },
-  {
+  }),
+  scenario({
     name: 'fixed-rate',
     description: `open loop at 50% of gateway-router's closed-loop saturation, the same rate for both rows, GET / over ${CONNECTIONS} connections; latency from each request's intended send time`,
     quick: true,
     request: HELLO,
-    connections: CONNECTIONS,
     entries: entries(['upstream', 'gateway-router']),
     load: { kind: 'fixed-rate', rateOf: 'gateway-router', share: 0.5 },
-    wrk: false,
-    baseline: null,
-  },
+  }),
 ];

@@ -117,6 +117,12 @@ export interface FilterFactoryContext {
   readonly httpCall: HttpCall;
   /** Envoy's matchers, compiled by the gateway: a filter matches requests exactly as routes do. */
   readonly matchers: Matchers;
+  /**
+   * Registers `fn` to release what this instance holds (connections, timers, VMs): called once when the
+   * config load that created it is released — after a reload's drain, or at gateway stop. Errors and
+   * rejections are logged, never thrown; a hook that takes over 5 s is logged and not waited for.
+   */
+  onDispose(fn: () => void | Promise<void>): void;
 }
 
 export interface HttpCallRequest {

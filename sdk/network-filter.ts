@@ -67,6 +67,8 @@ export interface NetworkFilterFactoryContext {
   readonly stats: FilterStats;
   /** Envoy's matchers compiled by the gateway (string and cidr are the ones a connection can use). */
   readonly matchers: Matchers;
+  /** As FilterFactoryContext.onDispose: `fn` runs once when the config load that created this instance is released. */
+  onDispose(fn: () => void | Promise<void>): void;
 }
 
 /** Envoy's NamedNetworkFilterConfigFactory: a name, a schema, and create() returning a per-connection constructor. */

@@ -7,6 +7,7 @@ import { NetworkFilterConnection } from './network-connection.js';
 import type { NetworkChainEntry } from './network-connection.js';
 import type { NetworkFilterFactory } from './network-filter.js';
 import { filterMatchers } from './matching/filter-matchers.js';
+import { Disposers } from './disposers.js';
 import { CapturingLogger, MemoryStats, prepareConfig } from './testing.js';
 import type { LogRecord, MemoryCounter } from './testing.js';
 import type { FilterStats } from './filter.js';
@@ -64,6 +65,8 @@ export interface TestNetworkChain {
   /** Counter and gauge values so far, by the names the filters gave (and `<filter>.errors`). */
   counters(): Record<string, number>;
   readonly logs: readonly LogRecord[];
+  /** Releases the chain as the gateway releases a config: runs the filters' dispose hooks (once). */
+  close(): Promise<void>;
 }
 
 class FakeNetworkConnection extends NetworkFilterConnection implements FakeConnection {
@@ -126,7 +129,12 @@ class LoadedNetworkChain implements TestNetworkChain {
     private readonly entries: readonly NetworkChainEntry[],
     private readonly counterMap: Map<string, MemoryCounter>,
     readonly logs: LogRecord[],
+    private readonly disposers: Disposers,
   ) {}
+
+  close(): Promise<void> {
+    return this.disposers.dispose();
+  }
 
   connect(info: Partial<DownstreamConnectionInfo> = {}): FakeConnection {
     const conn = new FakeNetworkConnection(this.entries, { ...DEFAULT_INFO, id: this.nextId++, ...info }, new CapturingLogger(this.logs, undefined), new MemoryStats('', this.counterMap));
@@ -147,12 +155,13 @@ export async function loadNetworkChain(filters: readonly NetworkFilterSpec[], op
   const logs: LogRecord[] = [];
   const entries: NetworkChainEntry[] = [];
   const stats = new MemoryStats('', counters);
+  const disposers = new Disposers();
   for (const spec of filters) {
     const name = spec.name ?? spec.factory.name;
     const config = prepareConfig(spec.factory, name, spec.config);
     const log = new CapturingLogger(logs, name);
-    const create = await spec.factory.create(config, { filterName: name, configDir: options.configDir ?? process.cwd(), log, stats, matchers: filterMatchers });
+    const create = await spec.factory.create(config, { filterName: name, configDir: options.configDir ?? process.cwd(), log, stats, matchers: filterMatchers, onDispose: (fn) => disposers.add(fn, log) });
     entries.push({ name, failOpen: spec.failOpen === true, create, stats, log, errors: stats.counter(`${name}.errors`) });
   }
-  return new LoadedNetworkChain(entries, counters, logs);
+  return new LoadedNetworkChain(entries, counters, logs, disposers);
 }

@@ -5,6 +5,7 @@
 import type { ErrorObject } from 'ajv';
 import { filterConfigValidator, needsBody } from './filter-config.js';
 import { FilterStream } from './filter-stream.js';
+import { Disposers } from './disposers.js';
 import type { ChainEntry, ResolvedChain } from './filter-stream.js';
 import { HttpCallError } from './filter.js';
 import type { Counter, FilterStats, Gauge, Histogram, HttpCall, HttpFilter, HttpFilterFactory, StreamContext } from './filter.js';
@@ -392,6 +393,8 @@ export interface TestChain {
   counters(): Record<string, number>;
   /** Log records so far, load time included. */
   readonly logs: readonly LogRecord[];
+  /** Releases the chain as the gateway releases a config: runs the filters' dispose hooks (once; later calls wait for the same). */
+  close(): Promise<void>;
 }
 
 class LoadedChain implements TestChain {
@@ -403,7 +406,13 @@ class LoadedChain implements TestChain {
   readonly streamStats: FilterStats;
   private readonly counterMap: Map<string, MemoryCounter>;
 
-  constructor(resolved: ResolvedChain, counters: Map<string, MemoryCounter>, logs: LogRecord[], options: ChainOptions) {
+  constructor(
+    resolved: ResolvedChain,
+    counters: Map<string, MemoryCounter>,
+    logs: LogRecord[],
+    options: ChainOptions,
+    private readonly disposers: Disposers,
+  ) {
     this.resolved = resolved;
     this.counterMap = counters;
     this.logs = logs;
@@ -417,6 +426,10 @@ class LoadedChain implements TestChain {
     const out: Record<string, number> = {};
     for (const [name, c] of this.counterMap) out[name] = c.value;
     return out;
+  }
+
+  close(): Promise<void> {
+    return this.disposers.dispose();
   }
 
   run(exchange: Exchange = {}): Promise<RunResult> {
@@ -450,6 +463,7 @@ export async function loadChain(filters: readonly FilterSpec[], options: ChainOp
   const counters = new Map<string, MemoryCounter>();
   const logs: LogRecord[] = [];
   const entries: ChainEntry[] = [];
+  const disposers = new Disposers();
   let needsRequestBody = false;
   let needsResponseBody = false;
   for (const spec of filters) {
@@ -465,6 +479,7 @@ export async function loadChain(filters: readonly FilterSpec[], options: ChainOp
       stats,
       httpCall: options.httpCall ?? noClusters,
       matchers: filterMatchers,
+      onDispose: (fn) => disposers.add(fn, log),
     });
     needsRequestBody ||= needsBody(factory.needsRequestBody, config);
     needsResponseBody ||= needsBody(factory.needsResponseBody, config);
@@ -476,13 +491,17 @@ export async function loadChain(filters: readonly FilterSpec[], options: ChainOp
       log,
     });
   }
-  return new LoadedChain({ entries, needsRequestBody, needsResponseBody }, counters, logs, options);
+  return new LoadedChain({ entries, needsRequestBody, needsResponseBody }, counters, logs, options, disposers);
 }
 
-/** Loads the filters (in request order) and runs one request through them. */
+/** Loads the filters (in request order), runs one request through them, and closes the chain. */
 export async function runChain(filters: readonly FilterSpec[], exchange: Exchange & ChainOptions = {}): Promise<RunResult> {
   const chain = await loadChain(filters, exchange);
-  return chain.run(exchange);
+  try {
+    return await chain.run(exchange);
+  } finally {
+    await chain.close();
+  }
 }
 
 /** Loads one filter with `config` and runs one request through it. */

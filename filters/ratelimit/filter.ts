@@ -12,7 +12,7 @@ import { FilterStatus } from '../../sdk/status.js';
 import { parseDuration } from '../../sdk/duration.js';
 import { compileRateLimit } from './actions.js';
 import { LimitTree } from './limits.js';
-import { redisStore } from './redis-client.js';
+import { leaseRedisStore } from './redis-client.js';
 import { rateLimitSchema } from './schema.js';
 import type { RateLimitConfig } from './schema.js';
 
@@ -27,12 +27,13 @@ const keyPart = (v: string): string => (v.length > MAX_VALUE_LENGTH ? createHash
 export const rateLimitFilter = defineHttpFilter<RateLimitConfig>({
   name: 'ratelimit',
   configSchema: rateLimitSchema,
-  async create(config, { stats, log, matchers }) {
+  async create(config, { stats, log, matchers, onDispose }) {
     const tree = new LimitTree(config.descriptors);
     const builders = config.rate_limits.map((r, i) => compileRateLimit(r.actions, `rate_limits[${i}]`, matchers));
     const timeoutMs = parseDuration(config.timeout);
     if (timeoutMs < 1) throw new Error('timeout: must be at least 1ms');
-    const store = await redisStore(config.redis.address, config.redis.port, timeoutMs, log);
+    const { store, release } = await leaseRedisStore(config.redis.address, config.redis.port, timeoutMs, log);
+    onDispose(release);
     const domain = config.domain;
     const failureModeDeny = config.failure_mode_deny;
     const ok = stats.counter('ok');

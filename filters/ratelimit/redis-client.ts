@@ -1,5 +1,7 @@
 // The Redis connections of the ratelimit filter: one per address, port and timeout, shared by every
-// instance of the filter in the process (per-route overrides, reloads), for the life of the process.
+// instance of the filter in the process (per-route overrides, the configs before and after a reload).
+// Each instance holds a lease; the connection closes when the last lease is released (its config's
+// dispose), so a reload that keeps the Redis keeps its connection, and one that drops it closes it.
 // A connection never keeps the process alive (its socket and reconnect timer are unref'd), never
 // queues commands while disconnected (they fail at once: the failure mode applies), and reconnects
 // by itself every RECONNECT_MS for as long as Redis is away.
@@ -28,20 +30,45 @@ export interface RateLimitStore {
 
 type ScriptedRedis = Redis & { wasmgateIncrAll(numKeys: number, ...args: (string | number)[]): Promise<number[]> };
 
-const stores = new Map<string, Promise<RateLimitStore>>();
-
-/** The shared store for this Redis and timeout; the first caller's logger reports its outages. */
-export function redisStore(address: string, port: number, timeoutMs: number, log: FilterLogger): Promise<RateLimitStore> {
-  const id = `${address}:${port}/${timeoutMs}`;
-  let store = stores.get(id);
-  if (store === undefined) {
-    store = connect(address, port, timeoutMs, log);
-    stores.set(id, store);
-  }
-  return store;
+/** One filter instance's use of a shared connection. */
+export interface RedisLease {
+  readonly store: RateLimitStore;
+  /** Gives the lease back (once); the last one closes the connection. */
+  release(): Promise<void>;
 }
 
-async function connect(host: string, port: number, timeoutMs: number, log: FilterLogger): Promise<RateLimitStore> {
+interface Connection {
+  readonly store: RateLimitStore;
+  close(): Promise<void>;
+}
+
+const connections = new Map<string, { connection: Promise<Connection>; leases: number }>();
+
+/** A lease on the shared connection to this Redis with this timeout; the first caller's logger reports its outages. */
+export async function leaseRedisStore(address: string, port: number, timeoutMs: number, log: FilterLogger): Promise<RedisLease> {
+  const id = `${address}:${port}/${timeoutMs}`;
+  let shared = connections.get(id);
+  if (shared === undefined) {
+    shared = { connection: connect(address, port, timeoutMs, log), leases: 0 };
+    connections.set(id, shared);
+  }
+  shared.leases++;
+  const entry = shared;
+  const { store } = await entry.connection;
+  let released = false;
+  return {
+    store,
+    async release() {
+      if (released) return;
+      released = true;
+      if (--entry.leases > 0) return;
+      connections.delete(id);
+      await (await entry.connection).close();
+    },
+  };
+}
+
+async function connect(host: string, port: number, timeoutMs: number, log: FilterLogger): Promise<Connection> {
   const client = new Redis({
     host,
     port,
@@ -67,8 +94,12 @@ async function connect(host: string, port: number, timeoutMs: number, log: Filte
     down = true;
     log.warn({ redis: `${host}:${port}`, err: err.message }, 'redis unreachable: requests follow failure_mode_deny until it is back');
   });
+  let closing = false;
+  let reconnectTimer: NodeJS.Timeout | undefined;
   const reconnect = (): void => void client.connect().catch(() => {});
-  client.on('end', () => setTimeout(reconnect, RECONNECT_MS).unref());
+  client.on('end', () => {
+    if (!closing) reconnectTimer = setTimeout(reconnect, RECONNECT_MS).unref();
+  });
 
   const ready = new Promise<void>((resolve) => {
     // Not unref'd: while the gateway is being built, nothing else may be holding the process.
@@ -82,6 +113,13 @@ async function connect(host: string, port: number, timeoutMs: number, log: Filte
   await ready;
 
   return {
-    incrementAll: (keys, ttls) => client.wasmgateIncrAll(keys.length, ...keys, ...ttls),
+    store: { incrementAll: (keys, ttls) => client.wasmgateIncrAll(keys.length, ...keys, ...ttls) },
+    async close() {
+      closing = true;
+      clearTimeout(reconnectTimer);
+      // QUIT lets Redis answer what is in flight; without a connection there is nothing to wait for.
+      if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
+      else client.disconnect();
+    },
   };
 }

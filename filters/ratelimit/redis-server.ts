@@ -3,6 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
+import type { Redis } from 'ioredis';
 import { deadPort } from '../../gateway/harness.js';
 
 export interface RedisServer {
@@ -59,4 +60,11 @@ export async function startRedis(port?: number): Promise<RedisServer> {
       await exited;
     },
   };
+}
+
+/** How many clients the server of `observer` has besides `observer` itself (the gateway's connections). */
+export async function otherClients(observer: Redis): Promise<number> {
+  const list = (await observer.client('LIST')) as string;
+  const self = (await observer.client('ID')) as number;
+  return list.split('\n').filter((line) => line.startsWith('id=') && !line.startsWith(`id=${self} `)).length;
 }

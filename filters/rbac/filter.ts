@@ -4,7 +4,8 @@
 // it). `shadow_rules` are evaluated and counted only; their result is left in the state bag.
 import { defineHttpFilter, FilterStatus } from '../../sdk/index.js';
 import type { HttpFilter } from '../../sdk/index.js';
-import { Engine, PolicyCompiler } from './policy.js';
+import { compileRbacRules } from '../../sdk/rbac/rules.js';
+import { PolicyCompiler } from './policy.js';
 import { rbacConfigSchema } from './schema.js';
 import type { RbacConfig } from './schema.js';
 
@@ -15,36 +16,24 @@ export default defineHttpFilter<RbacConfig>({
   name: 'rbac',
   configSchema: rbacConfigSchema,
   create(config, ctx) {
-    const compiler = new PolicyCompiler(ctx.matchers);
-    const enforced = config.rules === undefined ? undefined : new Engine(config.rules, compiler, 'rules');
-    const shadow = config.shadow_rules === undefined ? undefined : new Engine(config.shadow_rules, compiler, 'shadow_rules');
-    const allowed = ctx.stats.counter('allowed');
-    const denied = ctx.stats.counter('denied');
-    const shadowAllowed = ctx.stats.counter('shadow_allowed');
-    const shadowDenied = ctx.stats.counter('shadow_denied');
+    const rules = compileRbacRules(new PolicyCompiler(ctx.matchers), config, ctx.stats);
     const shadowPolicyKey = `${ctx.filterName}.shadow_effective_policy_id`;
     const shadowResultKey = `${ctx.filterName}.shadow_engine_result`;
 
     const filter: HttpFilter = {
       onRequestHeaders(_headers, stream) {
-        if (shadow !== undefined) {
-          const policy = shadow.matchedPolicy(stream);
-          const ok = shadow.allowAction === (policy !== undefined);
-          (ok ? shadowAllowed : shadowDenied).inc();
+        if (rules.hasShadow) {
+          const policy = rules.shadowPolicy(stream);
+          const ok = rules.shadowAllows(policy);
           if (policy !== undefined) stream.state.set(shadowPolicyKey, policy);
           stream.state.set(shadowResultKey, ok ? 'allowed' : 'denied');
           stream.log.debug({ policy: policy ?? 'none', result: ok ? 'allowed' : 'denied', request_id: stream.requestId }, 'rbac shadow rules');
         }
-        if (enforced === undefined) return FilterStatus.Continue;
-        const policy = enforced.matchedPolicy(stream);
-        if (enforced.allowAction === (policy !== undefined)) {
-          allowed.inc();
-          return FilterStatus.Continue;
-        }
-        denied.inc();
+        const denial = rules.denial(stream);
+        if (denial === null) return FilterStatus.Continue;
         stream.sendLocalReply(403, 'RBAC: access denied', undefined, {
           responseFlag: RBAC_DENIED_FLAG,
-          details: `rbac_access_denied_matched_policy[${policy ?? 'none'}]`,
+          details: `rbac_access_denied_matched_policy[${denial}]`,
         });
         return FilterStatus.Stop;
       },

@@ -2,9 +2,10 @@
 // clusters with the why, config dump.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gatewayConfig, startGateway, startUpstream } from '../harness.js';
+import { gatewayConfig, startUpstream } from '../harness.js';
 import { createGateway } from '../index.js';
 import { waitFor } from '../cluster/fault-upstream.js';
+import { startGatewayWithAdmin } from './admin-test-gateway.js';
 import type { ClusterView } from './clusters-view.js';
 import { MASKED, maskSecrets } from './config-dump.js';
 
@@ -13,14 +14,9 @@ test('admin answers /ready, /stats, /clusters and /config_dump', { timeout: 20_0
   const config = gatewayConfig({
     routes: [{ match: { prefix: '/' }, route: { cluster: 'up' } }],
     clusters: [{ name: 'up', ports: [up.port] }],
-  }) as Record<string, unknown>;
-  config.admin = { address: '127.0.0.1', port: 0 };
-  const gw = await startGateway(config);
-  t.after(async () => {
-    await gw.close();
-    await up.close();
   });
-  const admin = `http://127.0.0.1:${gw.gateway.adminAddress()!.port}`;
+  const gw = await startGatewayWithAdmin(t, config, [up]);
+  const admin = gw.admin;
   for (let i = 0; i < 3; i++) assert.equal((await gw.get('/x')).status, 200);
   assert.equal((await gw.get('/x', { 'x-request-id': 'r' })).status, 200);
 
@@ -98,11 +94,9 @@ test('/clusters explains an ejected host and the panic of its priority; /config_
   const config = gatewayConfig({
     routes: [{ match: { prefix: '/' }, route: { cluster: 'up' } }],
     clusters: [{ name: 'up', ports: [good.port, bad.port], outlier_detection: { consecutive_5xx: 2, max_ejection_percent: 50 } }],
-  }) as Record<string, unknown>;
-  config.admin = { address: '127.0.0.1', port: 0 };
-  const gw = await startGateway(config);
-  t.after(() => gw.close());
-  const admin = `http://127.0.0.1:${gw.gateway.adminAddress()!.port}`;
+  });
+  const gw = await startGatewayWithAdmin(t, config);
+  const admin = gw.admin;
   for (let i = 0; i < 6; i++) await gw.get('/x');
   const json = (await (await fetch(`${admin}/clusters?format=json`)).json()) as { cluster_statuses: ClusterView[] };
   const c = json.cluster_statuses[0]!;

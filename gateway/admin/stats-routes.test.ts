@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
-import { gatewayConfig, startGateway, startUpstream } from '../harness.js';
+import { gatewayConfig, startUpstream } from '../harness.js';
+import { startGatewayWithAdmin } from './admin-test-gateway.js';
 import { waitFor } from '../cluster/fault-upstream.js';
 import { prometheusSamples } from '../stats/prometheus-samples.js';
 import { DEFAULT_BUCKETS } from '../stats/histogram.js';
@@ -25,14 +26,9 @@ test('/stats and /stats/prometheus count exactly the requests sent, by listener,
       { name: 'fail', match: { prefix: '/fail' }, route: { cluster: 'api' } },
     ],
     clusters: [{ name: 'api', ports: [up.port] }],
-  }) as Record<string, unknown>;
-  config.admin = { address: '127.0.0.1', port: 0 };
-  const gw = await startGateway(config);
-  t.after(async () => {
-    await gw.close();
-    await up.close();
   });
-  const admin = `http://127.0.0.1:${gw.gateway.adminAddress()!.port}`;
+  const gw = await startGatewayWithAdmin(t, config, [up]);
+  const admin = gw.admin;
 
   const paths = [...Array<string>(OK).fill('/ok'), ...Array<string>(FAIL).fill('/fail'), ...Array<string>(MISSING).fill('/nothing')];
   const statuses = await Promise.all(paths.map((p, i) => gw.get(`${p}/${i}`).then((r) => r.status)));

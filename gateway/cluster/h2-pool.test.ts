@@ -20,7 +20,7 @@ import type { TLSSocket } from 'node:tls';
 import { deadPort, gatewayConfig, startGateway, type TestGateway } from '../harness.js';
 import { Host } from './host.js';
 import { endpoint } from './test-fixtures.js';
-import { pem, pemPath } from './tls-fixtures.js';
+import { certPath, certPem } from '../tls-test-certs.js';
 
 type Handler = (req: Http2ServerRequest, res: Http2ServerResponse, body: string) => void;
 
@@ -34,7 +34,7 @@ async function startH2Upstream(t: TestContext, handler: Handler, opts: { tls?: b
   const up: H2Upstream = { port: 0, sessions: [], requests: [] };
   const settings = opts.maxConcurrentStreams === undefined ? {} : { maxConcurrentStreams: opts.maxConcurrentStreams };
   const server: Http2Server | Http2SecureServer = opts.tls
-    ? createSecureServer({ cert: pem('server'), key: pem('server', true), settings, ...(opts.clientCa ? { requestCert: true, rejectUnauthorized: true, ca: pem('client-ca') } : {}) })
+    ? createSecureServer({ cert: certPem('upstream'), key: certPem('upstream', true), settings, ...(opts.clientCa ? { requestCert: true, rejectUnauthorized: true, ca: certPem('ca') } : {}) })
     : createServer({ settings });
   server.on('session', (s: ServerHttp2Session) => up.sessions.push(s));
   server.on('request', (req: Http2ServerRequest, res: Http2ServerResponse) => {
@@ -101,12 +101,12 @@ test('h2c: requests reach the upstream over HTTP/2, multiplexed on one session',
 
 test('h2 over TLS (ALPN) with the cluster CA and SNI', { timeout: 20_000 }, async (t) => {
   const up = await startH2Upstream(t, (req, res) => res.end(`${(req.socket as TLSSocket).alpnProtocol} ${(req.socket as TLSSocket).servername}`), { tls: true });
-  const tls = { transport_socket: { name: 'tls', config: { sni: 'upstream.test', validation_context: { trusted_ca: { filename: pemPath('ca') } } } } };
+  const tls = { transport_socket: { name: 'tls', config: { sni: 'upstream.test', validation_context: { trusted_ca: { filename: certPath('ca') } } } } };
   const gw = await gatewayTo(t, up.port, tls);
   const r = await gw.get('/tls');
   assert.equal(r.status, 200);
   assert.equal(r.body, 'h2 upstream.test');
-  const wrongCa = await gatewayTo(t, up.port, { transport_socket: { name: 'tls', config: { validation_context: { trusted_ca: { filename: pemPath('other-ca') } } } } });
+  const wrongCa = await gatewayTo(t, up.port, { transport_socket: { name: 'tls', config: { validation_context: { trusted_ca: { filename: certPath('other-ca') } } } } });
   const refused = await wrongCa.get('/tls');
   assert.equal(refused.status, 503);
   assert.match(refused.body, /connection failure/);
@@ -114,11 +114,11 @@ test('h2 over TLS (ALPN) with the cluster CA and SNI', { timeout: 20_000 }, asyn
 
 test('h2 over TLS with a client certificate (upstream mTLS)', { timeout: 20_000 }, async (t) => {
   const up = await startH2Upstream(t, (req, res) => res.end(String((req.socket as TLSSocket).getPeerCertificate().subject?.CN)), { tls: true, clientCa: true });
-  const client = { certificates: [{ certificate_chain: { filename: pemPath('client') }, private_key: { filename: pemPath('client', true) } }] };
-  const gw = await gatewayTo(t, up.port, { transport_socket: { name: 'tls', config: { validation_context: { trusted_ca: { filename: pemPath('ca') } }, ...client } } });
+  const client = { certificates: [{ certificate_chain: { filename: certPath('client-good') }, private_key: { filename: certPath('client-good', true) } }] };
+  const gw = await gatewayTo(t, up.port, { transport_socket: { name: 'tls', config: { validation_context: { trusted_ca: { filename: certPath('ca') } }, ...client } } });
   const r = await gw.get('/mtls');
   assert.equal(r.status, 200);
-  assert.equal(r.body, 'gateway-client');
+  assert.equal(r.body, 'client-good');
 });
 
 test('a streamed request body reaches the upstream whole; te: trailers passes, other te does not', { timeout: 20_000 }, async (t) => {

@@ -15,7 +15,7 @@ import { ConfigValidationError } from '../config/errors.js';
 import type { HealthCheckConfig } from '../config/types.js';
 import { Cluster } from './cluster.js';
 import { clusterConfig, endpoint } from './test-fixtures.js';
-import { pem, pemPath } from './tls-fixtures.js';
+import { certPath, certPem } from '../tls-test-certs.js';
 
 interface TlsUpstream {
   port: number;
@@ -27,7 +27,7 @@ interface TlsUpstream {
 
 async function startTlsUpstream(t: TestContext, extra: ServerOptions = {}): Promise<TlsUpstream> {
   const up: TlsUpstream = { port: 0, seen: [], tlsErrors: 0 };
-  const server = createServer({ cert: pem('server'), key: pem('server', true), ...extra }, (req, res) => {
+  const server = createServer({ cert: certPem('upstream'), key: certPem('upstream', true), ...extra }, (req, res) => {
     const socket = req.socket as TLSSocket;
     const peer = socket.getPeerCertificate();
     up.seen.push({ servername: socket.servername, clientCn: peer?.subject?.CN });
@@ -49,8 +49,8 @@ function tlsContext(fields: Record<string, unknown>): { transport_socket: unknow
   return { transport_socket: { name: 'tls', config: fields } };
 }
 
-const TRUSTED = { validation_context: { trusted_ca: { filename: pemPath('ca') } } };
-const CLIENT_CERT = { certificates: [{ certificate_chain: { filename: pemPath('client') }, private_key: { filename: pemPath('client', true) } }] };
+const TRUSTED = { validation_context: { trusted_ca: { filename: certPath('ca') } } };
+const CLIENT_CERT = { certificates: [{ certificate_chain: { filename: certPath('client-good') }, private_key: { filename: certPath('client-good', true) } }] };
 
 async function gatewayTo(t: TestContext, port: number, cluster: Record<string, unknown>, route: Record<string, unknown> = {}, hcm: Record<string, unknown> = {}) {
   const gw = await startGateway(
@@ -95,7 +95,7 @@ test('a certificate from another CA: 503 UF with the TLS error in the details, r
   const gw = await gatewayTo(
     t,
     up.port,
-    tlsContext({ validation_context: { trusted_ca: { filename: pemPath('other-ca') } } }),
+    tlsContext({ validation_context: { trusted_ca: { filename: certPath('other-ca') } } }),
     { retry_policy: { retry_on: 'connect-failure', num_retries: 1, retry_back_off: { base_interval: '0.01s' } } },
     { access_log: [{ name: 'file', path: file }] },
   );
@@ -117,12 +117,12 @@ test('without validation_context the upstream certificate is not verified (as in
 });
 
 test('upstream mTLS: the client certificate is presented; without it the upstream refuses (503)', { timeout: 20_000 }, async (t) => {
-  const up = await startTlsUpstream(t, { requestCert: true, rejectUnauthorized: true, ca: pem('client-ca') });
-  const inlineCert = { certificates: [{ certificate_chain: { inline_string: pem('client').toString() }, private_key: { filename: pemPath('client', true) } }] };
+  const up = await startTlsUpstream(t, { requestCert: true, rejectUnauthorized: true, ca: certPem('ca') });
+  const inlineCert = { certificates: [{ certificate_chain: { inline_string: certPem('client-good').toString() }, private_key: { filename: certPath('client-good', true) } }] };
   const withCert = await gatewayTo(t, up.port, tlsContext({ ...TRUSTED, ...inlineCert }));
   const ok = await withCert.get('/e');
   assert.equal(ok.status, 200);
-  assert.deepEqual(up.seen, [{ servername: false, clientCn: 'gateway-client' }]);
+  assert.deepEqual(up.seen, [{ servername: false, clientCn: 'client-good' }]);
 
   const without = await gatewayTo(t, up.port, tlsContext(TRUSTED));
   const refused = await without.get('/f');
@@ -134,7 +134,7 @@ test('upstream mTLS: the client certificate is presented; without it the upstrea
 });
 
 test('HTTP health checks of a TLS cluster speak TLS, with its CA and client certificate', { timeout: 20_000 }, async (t) => {
-  const up = await startTlsUpstream(t, { requestCert: true, rejectUnauthorized: true, ca: pem('client-ca') });
+  const up = await startTlsUpstream(t, { requestCert: true, rejectUnauthorized: true, ca: certPem('ca') });
   const check: HealthCheckConfig = {
     timeout: '2s',
     interval: '10s',
@@ -159,13 +159,13 @@ test('HTTP health checks of a TLS cluster speak TLS, with its CA and client cert
   await Promise.all([good.firstHealthCheckRound(), bad.firstHealthCheckRound()]);
   assert.equal(good.hosts[0]!.healthy, true);
   assert.equal(bad.hosts[0]!.healthy, false);
-  assert.deepEqual(up.seen.map((s) => s.clientCn), ['gateway-client']);
+  assert.deepEqual(up.seen.map((s) => s.clientCn), ['client-good']);
 });
 
 test('config: relative file names resolve from the config directory; missing or mismatched files name the field', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'gw-tls-cfg-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(join(dir, 'ca.pem'), readFileSync(pemPath('ca')));
+  writeFileSync(join(dir, 'ca.pem'), readFileSync(certPath('ca')));
   const config = (tls: Record<string, unknown>) => gatewayConfig({ routes: [], clusters: [{ name: 'up', ports: [443], ...tlsContext(tls) }] });
 
   const loaded = await loadConfigObject(config({ validation_context: { trusted_ca: { filename: 'ca.pem' } } }), dir, noFilters);
@@ -175,12 +175,12 @@ test('config: relative file names resolve from the config directory; missing or 
   assert.deepEqual(errors.map((e) => e.path), ['clusters[0].transport_socket.config.validation_context.trusted_ca.filename']);
   assert.match(errors[0]!.message, /cannot read .*missing\.pem: ENOENT/);
 
-  const mismatched = { certificates: [{ certificate_chain: { filename: pemPath('client') }, private_key: { filename: pemPath('server', true) } }] };
+  const mismatched = { certificates: [{ certificate_chain: { filename: certPath('client-good') }, private_key: { filename: certPath('upstream', true) } }] };
   const keyErrors = await configErrors(config(mismatched), dir);
   assert.deepEqual(keyErrors.map((e) => e.path), ['clusters[0].transport_socket.config.certificates[0]']);
   assert.match(keyErrors[0]!.message, /key values mismatch/);
 
-  const inline = await loadConfigObject(config({ validation_context: { trusted_ca: { inline_string: readFileSync(pemPath('ca'), 'utf8') } } }), dir, noFilters);
+  const inline = await loadConfigObject(config({ validation_context: { trusted_ca: { inline_string: readFileSync(certPath('ca'), 'utf8') } } }), dir, noFilters);
   assert.equal(inline.config.clusters[0]!.transport_socket!.config.validation_context!.trusted_ca.filename, undefined);
   const both = await configErrors(config({ validation_context: { trusted_ca: { filename: 'ca.pem', inline_string: 'x' } } }), dir);
   assert.deepEqual(both.map((e) => e.path), ['clusters[0].transport_socket.config.validation_context.trusted_ca']);

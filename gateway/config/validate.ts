@@ -314,20 +314,28 @@ class SemanticChecks {
         continue;
       }
       if (last) this.report(childPath(epath, 'name'), 'the last filter must be a terminal: http_connection_manager or tcp_proxy');
-      const seen = firstAt.get(entry.name);
-      if (seen !== undefined) this.report(childPath(epath, 'name'), `duplicate filter name "${entry.name}" (first at ${seen})`);
-      else firstAt.set(entry.name, epath);
-      if (entry.type !== undefined && entry.module !== undefined) {
-        this.report(epath, 'give either type or module, not both');
-        continue;
-      }
-      if (!(entry.type === undefined || typeof entry.type === 'string')) continue;
-      if (!(entry.module === undefined || typeof entry.module === 'string')) continue;
+      if (!this.userFilterEntry(entry, entry.name, epath, firstAt)) continue;
       const factory = await this.resolveNetwork(entry, epath);
       if (factory === undefined) continue;
       entry.config ??= {}; // so that the filter's defaults land in the config it gets
       if (isObj(entry.config)) this.filterConfig(factory, entry.config, childPath(epath, 'config'));
     }
+  }
+
+  /**
+   * What an HTTP and a network chain check alike in a filter that is not built in: its name is unique in the
+   * chain (`firstAt`: where each name first stands), and it names a type or a module, not both. False when
+   * it cannot be resolved.
+   */
+  private userFilterEntry(entry: Obj, name: string, path: string, firstAt: Map<string, string>): boolean {
+    const seen = firstAt.get(name);
+    if (seen !== undefined) this.report(childPath(path, 'name'), `duplicate filter name "${name}" (first at ${seen})`);
+    else firstAt.set(name, path);
+    if (entry.type !== undefined && entry.module !== undefined) {
+      this.report(path, 'give either type or module, not both');
+      return false;
+    }
+    return (entry.type === undefined || typeof entry.type === 'string') && (entry.module === undefined || typeof entry.module === 'string');
   }
 
   private async resolveNetwork(entry: Obj, path: string): Promise<NetworkFilterFactory | undefined> {
@@ -442,17 +450,9 @@ class SemanticChecks {
         this.routerEntry(entry, epath);
         continue;
       }
-      const seen = firstAt.get(entry.name);
-      if (seen !== undefined) this.report(childPath(epath, 'name'), `duplicate filter name "${entry.name}" (first at ${seen})`);
-      else firstAt.set(entry.name, epath);
-      if (entry.type !== undefined && entry.module !== undefined) {
-        this.report(epath, 'give either type or module, not both');
-        continue;
-      }
-      if (!(entry.type === undefined || typeof entry.type === 'string')) continue;
-      if (!(entry.module === undefined || typeof entry.module === 'string')) continue;
+      if (!this.userFilterEntry(entry, entry.name, epath, firstAt)) continue;
       const factory = await this.resolve(entry, epath);
-      if (seen === undefined) chain.set(entry.name, factory);
+      if (firstAt.get(entry.name) === epath) chain.set(entry.name, factory);
       if (factory === undefined) continue;
       entry.config ??= {}; // so that the filter's defaults land in the config it gets
       if (isObj(entry.config)) this.filterConfig(factory, entry.config, childPath(epath, 'config'));

@@ -5,6 +5,7 @@ import type { HttpCall, HttpFilterCreator, HttpFilterFactory } from '../../sdk/f
 import { filterMatchers } from '../../sdk/matching/filter-matchers.js';
 import { needsBody } from '../../sdk/filter-config.js';
 import type { ChainEntry, ResolvedChain } from '../../sdk/filter-stream.js';
+import type { Disposers } from '../../sdk/disposers.js';
 import type { HttpConnectionManagerConfig, HttpFilterConfig, PerFilterConfig, Route, VirtualHost } from '../config/types.js';
 import type { StatsStore } from '../stats/store.js';
 import type { FilterRegistry } from './filter-registry.js';
@@ -33,6 +34,8 @@ export interface ChainBuildContext {
   readonly stats: StatsStore;
   readonly log: Logger;
   readonly httpCall: HttpCall;
+  /** The build's dispose hooks: every filter instance created here registers its own (ctx.onDispose). */
+  readonly disposers: Disposers;
 }
 
 export async function buildChains(hcm: HttpConnectionManagerConfig, ctx: ChainBuildContext): Promise<ChainSet> {
@@ -81,6 +84,7 @@ async function makeEntry(
     stats,
     httpCall: ctx.httpCall,
     matchers: filterMatchers,
+    onDispose: (fn) => ctx.disposers.add(fn, log),
   });
   return {
     name: config.name,

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { deadPort, gatewayConfig, startGateway, type TestGateway } from '../harness.js';
 import { grpcStatusForHttp, isGrpcRequest, responseTrailers } from './grpc.js';
-import { pem, pemPath } from '../cluster/tls-fixtures.js';
+import { certPath, certPem } from '../tls-test-certs.js';
 
 const identity = (b: Buffer): Buffer => b;
 const method = (name: string, responseStream: boolean): grpc.MethodDefinition<Buffer, Buffer> => ({
@@ -174,20 +174,20 @@ test('grpc-js over TLS on both legs: client → gateway (ALPN h2) → TLS h2 clu
     List: (call: grpc.ServerWritableStream<Buffer, Buffer>) => call.end(),
     Find: (_call: grpc.ServerUnaryCall<Buffer, Buffer>, done: grpc.sendUnaryData<Buffer>) => done({ code: grpc.status.NOT_FOUND, details: 'gone' }),
   });
-  const credentials = grpc.ServerCredentials.createSsl(null, [{ cert_chain: pem('server'), private_key: pem('server', true) }], false);
+  const credentials = grpc.ServerCredentials.createSsl(null, [{ cert_chain: certPem('upstream'), private_key: certPem('upstream', true) }], false);
   const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', credentials, (err, p) => (err ? reject(err) : resolve(p))));
   t.after(() => server.forceShutdown());
 
   const config = gatewayConfig({
     routes: [{ match: { prefix: '/' }, route: { cluster: 'up' } }],
-    clusters: [{ name: 'up', ports: [port], http2_protocol_options: {}, transport_socket: { name: 'tls', config: { sni: 'upstream.test', validation_context: { trusted_ca: { filename: pemPath('ca') } } } } }],
+    clusters: [{ name: 'up', ports: [port], http2_protocol_options: {}, transport_socket: { name: 'tls', config: { sni: 'upstream.test', validation_context: { trusted_ca: { filename: certPath('ca') } } } } }],
   }) as { listeners: { filter_chains: Record<string, unknown>[] }[] };
   config.listeners[0]!.filter_chains[0]!.transport_socket = {
     name: 'tls',
-    config: { certificates: [{ certificate_chain: { filename: pemPath('server') }, private_key: { filename: pemPath('server', true) } }], alpn_protocols: ['h2', 'http/1.1'] },
+    config: { certificates: [{ certificate_chain: { filename: certPath('upstream') }, private_key: { filename: certPath('upstream', true) } }], alpn_protocols: ['h2', 'http/1.1'] },
   };
   const gw = await startGateway(config);
-  const client = new grpc.Client(`127.0.0.1:${gw.gateway.address('test').port}`, grpc.credentials.createSsl(pem('ca')), {
+  const client = new grpc.Client(`127.0.0.1:${gw.gateway.address('test').port}`, grpc.credentials.createSsl(certPem('ca')), {
     'grpc.ssl_target_name_override': 'upstream.test',
   });
   t.after(async () => {

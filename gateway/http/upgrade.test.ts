@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { createServer as createHttpsServer } from 'node:https';
-import { pem, pemPath } from '../cluster/tls-fixtures.js';
+import { certPath, certPem } from '../tls-test-certs.js';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { RawData } from 'ws';
 import { gatewayConfig, nodeRequest, startGateway } from '../harness.js';
@@ -197,7 +197,7 @@ test('websocket: on shutdown an open connection gets a close frame (1001) and en
 });
 
 test('websocket: to a cluster with transport_socket tls the upgrade goes over TLS', async (t) => {
-  const server = createHttpsServer({ cert: pem('server'), key: pem('server', true) });
+  const server = createHttpsServer({ cert: certPem('upstream'), key: certPem('upstream', true) });
   const wss = new WebSocketServer({ server, perMessageDeflate: false });
   wss.on('connection', (ws) => ws.on('message', (d: RawData, binary: boolean) => ws.send(d, { binary })));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -205,7 +205,7 @@ test('websocket: to a cluster with transport_socket tls the upgrade goes over TL
     for (const c of wss.clients) c.terminate();
     return new Promise<void>((resolve) => server.close(() => resolve()));
   });
-  const tls = { transport_socket: { name: 'tls', config: { sni: 'upstream.test', validation_context: { trusted_ca: { filename: pemPath('ca') } } } } };
+  const tls = { transport_socket: { name: 'tls', config: { sni: 'upstream.test', validation_context: { trusted_ca: { filename: certPath('ca') } } } } };
   const gw = await startGateway(
     gatewayConfig({
       routes: [{ match: { prefix: '/' }, route: { cluster: 'secure' } }],

@@ -152,7 +152,7 @@ export class UpstreamRequest implements AttemptOwner {
     this.cluster.breaker.finishPending();
   }
 
-  attemptHeaders(a: UpstreamAttempt, status: number, headers: IncomingHttpHeaders): void {
+  attemptHeaders(a: UpstreamAttempt, status: number, headers: RawHeaders): void {
     if (a !== this.attempt) return;
     this.countResponse(status);
     this.cluster.reportResult(a.host, status);
@@ -167,10 +167,8 @@ export class UpstreamRequest implements AttemptOwner {
     }
     this.responseStarted = true;
     this.cluster.stats.upstream_rq_completed.inc();
-    const raw = headers as RawHeaders;
-    stripHopByHop(raw);
-    if (this.route.responseHeaderMutation.length > 0) applyHeaderMutations(raw, this.route.responseHeaderMutation);
-    this.stream.beginResponse(status, new HeaderMap(raw));
+    if (this.route.responseHeaderMutation.length > 0) applyHeaderMutations(headers, this.route.responseHeaderMutation);
+    this.stream.beginResponse(status, new HeaderMap(headers));
   }
 
   /** Every response from a host, retried or not: the cluster's and the named route's code and time stats. */

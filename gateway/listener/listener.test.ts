@@ -10,8 +10,8 @@ import { connect } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { deadPort, nodeRequest, startGateway, startUpstream } from '../harness.js';
 import type { TestGateway, Upstream } from '../harness.js';
-import { certPath, certPem, tlsTransport } from './test-certs.js';
-import type { CertName } from './test-certs.js';
+import { certPath, certPem, tlsTransport } from '../tls-test-certs.js';
+import type { CertName } from '../tls-test-certs.js';
 
 function hcm(cluster: string, extra: Record<string, unknown> = {}, filters: unknown[] = []): unknown {
   return {

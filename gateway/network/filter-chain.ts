@@ -8,6 +8,7 @@ import type { DownstreamConnectionInfo } from '../../sdk/connection-info.js';
 import type { FilterStats } from '../../sdk/filter.js';
 import type { NetworkChainEntry } from '../../sdk/network-connection.js';
 import { filterMatchers } from '../../sdk/matching/filter-matchers.js';
+import type { Disposers } from '../../sdk/disposers.js';
 import type { NetworkFilterConfig } from '../config/types.js';
 import type { FilterRegistry } from '../http/filter-registry.js';
 import type { StatsStore } from '../stats/store.js';
@@ -21,6 +22,8 @@ export interface NetworkChainBuildContext {
   readonly log: Logger;
   /** The listener's name: a filter's failures count as `listener.<name>.network_filter.<filter>.errors`. */
   readonly listenerName: string;
+  /** The build's dispose hooks: every filter instance created here registers its own (ctx.onDispose). */
+  readonly disposers: Disposers;
 }
 
 export class NetworkFilterChain implements ConnectionTerminal {
@@ -61,6 +64,7 @@ export async function buildNetworkFilterChain(
       log,
       stats: ctx.stats,
       matchers: filterMatchers,
+      onDispose: (fn) => ctx.disposers.add(fn, log),
     });
     entries.push({ name: config.name, failOpen: config.fail_open === true, create, stats: ctx.stats, log, errors: errorsScope.counter(`${config.name}.errors`) });
   }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { pem, pemPath } from '../cluster/tls-fixtures.js';
+import { certPath, certPem } from '../tls-test-certs.js';
 import { deadPort } from '../harness.js';
 import { failActiveCheck } from '../cluster/test-fixtures.js';
 import { eventually, exchange, openClient, startFrontListener, startTcpEcho, tcpProxyConfig } from './test-fixtures.js';
@@ -120,7 +120,7 @@ test('tcp_proxy: drain lets a connection run for the drain time, then cuts it', 
 });
 
 test('tcp_proxy: a cluster with transport_socket tls gets TLS connections; a wrong CA is a connect failure', async (t) => {
-  const server = createTlsServer({ cert: pem('server'), key: pem('server', true) }, (socket) => {
+  const server = createTlsServer({ cert: certPem('upstream'), key: certPem('upstream', true) }, (socket) => {
     socket.on('error', () => {});
     socket.pipe(socket);
   });
@@ -130,7 +130,7 @@ test('tcp_proxy: a cluster with transport_socket tls gets TLS connections; a wro
   const tlsCluster = (ca: string) => ({
     name: 'secure',
     ports: [port],
-    extra: { transport_socket: { name: 'tls', config: { sni: 'upstream.test', validation_context: { trusted_ca: { filename: pemPath(ca as 'ca') } } } } },
+    extra: { transport_socket: { name: 'tls', config: { sni: 'upstream.test', validation_context: { trusted_ca: { filename: certPath(ca as 'ca') } } } } },
   });
   const good = await startFrontListener(tcpProxyConfig({ clusters: [tlsCluster('ca')] }));
   t.after(() => good.close());

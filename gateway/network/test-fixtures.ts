@@ -5,6 +5,7 @@ import { connect, createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { pino } from 'pino';
 import type { DownstreamConnectionInfo } from '../../sdk/connection-info.js';
+import { Disposers } from '../../sdk/disposers.js';
 import type { NetworkFilterFactory } from '../../sdk/network-filter.js';
 import { builtinNetworkFilters } from '../../filters/network/index.js';
 import { ClusterManager } from '../cluster/cluster-manager.js';
@@ -106,7 +107,8 @@ export async function startFrontListener(
   const terminal = terminalOf(chainConfig);
   if (terminal.name !== 'tcp_proxy') throw new Error('startFrontListener needs a tcp_proxy chain');
   const proxy = new TcpProxy(terminal.config, clusters, stats, log, opts.random);
-  const chain = await buildNetworkFilterChain(networkFiltersOf(chainConfig), proxy, { registry, configDir, stats, log, listenerName: listener.name });
+  const disposers = new Disposers();
+  const chain = await buildNetworkFilterChain(networkFiltersOf(chainConfig), proxy, { registry, configDir, stats, log, listenerName: listener.name, disposers });
   const sockets = new Set<Socket>();
   const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => {
     sockets.add(socket);
@@ -122,6 +124,7 @@ export async function startFrontListener(
     proxy,
     close: async () => {
       await closeServer(server, sockets);
+      await disposers.dispose();
       await clusters.close();
     },
   };

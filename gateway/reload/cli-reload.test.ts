@@ -2,18 +2,12 @@
 // on a file change with --watch, and on SIGTERM drains: the request in flight completes and it exits 0.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { deadPort, gatewayConfig, nodeRequest, startUpstream, type Upstream } from '../harness.js';
-import { spawnCli, tryGet, until } from '../workers/cli-process.js';
+import { writeFileSync } from 'node:fs';
+import { nodeRequest, startUpstream, type Upstream } from '../harness.js';
+import { cliConfig, spawnCli, tryGet, until } from '../workers/cli-process.js';
+import type { CliConfig } from '../workers/cli-process.js';
 
-interface Setup {
-  file: string;
-  origin: string;
-  admin: string;
-  write(cluster: string): void;
+interface Setup extends CliConfig {
   /** Sends the request held by the upstream on /slow on its way. */
   release(): void;
   upstreams: Upstream[];
@@ -39,28 +33,9 @@ async function setup(t: { after(fn: () => unknown): void }): Promise<Setup> {
   const a = await startUpstream('a', handler('a'));
   const b = await startUpstream('b', handler('b'));
   t.after(() => Promise.all([a.close(), b.close()]));
-  const dir = mkdtempSync(join(tmpdir(), 'gw-cli-reload-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const [port, adminPort] = [await deadPort(), await deadPort()];
-  const file = join(dir, 'gw.yaml');
-  const write = (cluster: string): void => {
-    const config = gatewayConfig({
-      routes: [{ match: { prefix: '/' }, route: { cluster, timeout: '20s' } }],
-      clusters: [
-        { name: 'a', ports: [a.port] },
-        { name: 'b', ports: [b.port] },
-      ],
-    }) as { listeners: { port: number }[]; admin?: unknown };
-    config.listeners[0]!.port = port;
-    config.admin = { address: '127.0.0.1', port: adminPort };
-    writeFileSync(file, stringify(config));
-  };
-  write('a');
+  const config = await cliConfig(t, { a: a.port, b: b.port }, { timeout: '20s' });
   return {
-    file,
-    origin: `http://127.0.0.1:${port}`,
-    admin: `http://127.0.0.1:${adminPort}`,
-    write,
+    ...config,
     release: () => held?.(),
     upstreams: [a, b],
   };

@@ -4,7 +4,8 @@
 // listeners that are new bind. Any failure closes what was opened and leaves the running gateway untouched.
 // commit(): an old listener whose name, address and port the new config keeps adopts its new twin (keeps its
 // socket; its connections drain), old listeners the new config lacks close (draining), and once all of that
-// has drained the old clusters and access logs close. Requests in flight finish on the old config.
+// has drained the old filters' dispose hooks run and the old clusters and access logs close. Requests in
+// flight finish on the old config.
 import type { BuiltGateway } from '../build.js';
 import type { GatewayListener } from '../listener/gateway-listener.js';
 
@@ -18,7 +19,7 @@ export interface ReloadSummary {
 
 export interface Committed {
   readonly running: BuiltGateway;
-  /** Settles when the old config is released (its connections drained, its clusters and logs closed). */
+  /** Settles when the old config is released (its connections drained, its filters disposed, its clusters and logs closed). */
   readonly released: Promise<void>;
 }
 
@@ -81,6 +82,7 @@ export class PreparedReload {
     const listeners = this.next.listeners.map((l) => this.adopters.get(l) ?? l);
     const old = this.old;
     const released = Promise.all(drains).then(async () => {
+      await old.filters.dispose();
       await old.clusters.close();
       await Promise.all(old.accessLogs.map((a) => a.close()));
       await Promise.all(old.tracers.map((t) => t.close()));
@@ -104,6 +106,7 @@ function names(l: Listener): string {
 
 async function discard(next: BuiltGateway, bound: readonly Listener[]): Promise<void> {
   await Promise.all(bound.map((l) => l.close(0)));
+  await next.filters.dispose();
   await next.clusters.close();
   await Promise.all(next.accessLogs.map((a) => a.close()));
   await Promise.all(next.tracers.map((t) => t.close()));

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { deadPort, gatewayConfig, nodeRequest, startUpstream } from '../harness.js';
+import { deadPort, gatewayConfig, nodeRequest, startUpstream, type UpstreamHandler } from '../harness.js';
 import { createGateway, ConfigValidationError, type Gateway } from '../index.js';
 import { waitFor } from '../cluster/fault-upstream.js';
 import type { ClusterView } from '../admin/clusters-view.js';
@@ -21,6 +21,21 @@ async function started(config: unknown, t: { after(fn: () => Promise<void>): voi
   await gateway.start();
   t.after(() => gateway.stop());
   return { gateway, origin: `http://127.0.0.1:${gateway.address('test').port}`, admin: `http://127.0.0.1:${gateway.adminAddress()!.port}` };
+}
+
+/** Upstreams a (with `handlerA`) and b, and a gateway routing to a; all stopped after the test. */
+async function routedToA(
+  t: { after(fn: () => Promise<void>): void },
+  handlerA?: UpstreamHandler,
+): Promise<{ clusters: { name: string; ports: number[] }[]; gateway: Gateway; origin: string }> {
+  const a = await startUpstream('a', handlerA);
+  const b = await startUpstream('b');
+  t.after(() => Promise.all([a.close(), b.close()]).then(() => undefined));
+  const clusters = [
+    { name: 'a', ports: [a.port] },
+    { name: 'b', ports: [b.port] },
+  ];
+  return { clusters, ...(await started(routeTo('a', clusters), t)) };
 }
 
 /** One request on `agent`; resolves with the response, its body, and the socket it came on. */
@@ -41,17 +56,10 @@ function get(origin: string, path: string, agent: Agent): Promise<{ res: Incomin
 
 test('a reload serves new requests with the new config; in flight finish on the old; old connections close', { timeout: 30_000 }, async (t) => {
   let releaseSlow: (() => void) | null = null;
-  const a = await startUpstream('a', (req, res) => {
+  const { clusters, gateway, origin } = await routedToA(t, (req, res) => {
     if (req.url === '/slow') releaseSlow = () => res.end('a-slow');
     else res.end('a');
   });
-  const b = await startUpstream('b');
-  t.after(() => Promise.all([a.close(), b.close()]).then(() => undefined));
-  const clusters = [
-    { name: 'a', ports: [a.port] },
-    { name: 'b', ports: [b.port] },
-  ];
-  const { gateway, origin } = await started(routeTo('a', clusters), t);
   const port = gateway.address('test').port;
 
   const idleAgent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -132,14 +140,7 @@ test('POST /reload answers 400 with the errors of a broken file, and the old con
 });
 
 test('a kept listener refuses no connection while reloads happen', { timeout: 40_000 }, async (t) => {
-  const a = await startUpstream('a');
-  const b = await startUpstream('b');
-  t.after(() => Promise.all([a.close(), b.close()]).then(() => undefined));
-  const clusters = [
-    { name: 'a', ports: [a.port] },
-    { name: 'b', ports: [b.port] },
-  ];
-  const { gateway, origin } = await started(routeTo('a', clusters), t);
+  const { clusters, gateway, origin } = await routedToA(t);
   let running = true;
   const failures: string[] = [];
   let sent = 0;

@@ -9,38 +9,29 @@ import type { FilterResult } from '../../sdk/status.js';
 import { FilterStatus } from '../../sdk/status.js';
 import type { DownstreamConnectionInfo } from '../../sdk/connection-info.js';
 import type { NetworkConnection, NetworkDataResult, NetworkFilter } from '../../sdk/network-filter.js';
-import type { LiveContext } from './contexts.js';
+import { LiveContextBase } from './live-context.js';
 import type { WasmPlugin } from './plugin.js';
-import { WasmVmFailed } from './wasm-vm.js';
 
 /** The ABI's PeerType: who closed a connection. */
 const PEER_LOCAL = 1;
 const PEER_REMOTE = 2;
 
-export class WasmConnection implements NetworkFilter, LiveContext {
-  /** The context id on the VM; 0 until the connection reaches this filter. */
-  id = 0;
+export class WasmConnection extends LiveContextBase implements NetworkFilter {
   readonly http = null;
   readonly net = this;
   readonly stream = null;
-  properties: Map<string, Buffer> | null = null;
-  readonly streamCreatedAt = Date.now();
   /** The data of the callback in progress: what proxy_get_buffer_bytes reads and set_buffer_bytes changes. */
   downstream: Buffer | null = null;
   upstream: Buffer | null = null;
-  private generation = -1;
-  /** Failed with fail_open: the rest of the connection passes this filter by. */
-  private dead = false;
-  private paused = false;
-  /** The module continued during the callback in progress. */
-  private continued = false;
   private closedByModule = false;
   private upstreamClosed = false;
 
   constructor(
-    readonly plugin: WasmPlugin,
+    plugin: WasmPlugin,
     readonly conn: NetworkConnection,
-  ) {}
+  ) {
+    super(plugin);
+  }
 
   get connection(): DownstreamConnectionInfo {
     return this.conn.info;
@@ -51,11 +42,8 @@ export class WasmConnection implements NetworkFilter, LiveContext {
   }
 
   onNewConnection(): FilterResult {
-    const vm = this.plugin.vm;
-    if (!vm.ensureRunning()) return this.fail();
     try {
-      vm.openStream(this);
-      this.generation = vm.generation;
+      if (!this.open()) return this.fail();
       return this.after(this.callback('proxy_on_new_connection', this.id));
     } catch (err) {
       return this.failed(err);
@@ -94,28 +82,14 @@ export class WasmConnection implements NetworkFilter, LiveContext {
   }
 
   onClose(): void {
-    const vm = this.plugin.vm;
-    if (this.id !== 0 && !this.dead && this.generation === vm.generation) {
-      try {
-        const peer = this.closedByModule ? PEER_LOCAL : PEER_REMOTE;
-        vm.call(this, 'proxy_on_downstream_connection_close', this.id, peer);
-        if (!this.upstreamClosed) vm.call(this, 'proxy_on_upstream_connection_close', this.id, PEER_LOCAL);
-        vm.call(this, 'proxy_on_done', this.id);
-        vm.call(this, 'proxy_on_log', this.id);
-        vm.call(this, 'proxy_on_delete', this.id);
-      } catch (err) {
-        if (!(err instanceof WasmVmFailed)) throw err;
-      }
-    }
-    vm.closeStream(this);
+    this.finish();
   }
 
-  /** proxy_continue_stream(DOWNSTREAM | UPSTREAM), applied after the module's callback returned. */
-  resume(): void {
-    this.continued = true;
-    if (!this.paused) return;
-    this.paused = false;
-    this.conn.continueReading();
+  /** The close callbacks, before proxy_on_done. */
+  protected override beforeDone(): void {
+    const vm = this.plugin.vm;
+    vm.call(this, 'proxy_on_downstream_connection_close', this.id, this.closedByModule ? PEER_LOCAL : PEER_REMOTE);
+    if (!this.upstreamClosed) vm.call(this, 'proxy_on_upstream_connection_close', this.id, PEER_LOCAL);
   }
 
   /** proxy_close_stream(DOWNSTREAM | UPSTREAM): the connection closes (both sides go together here). */
@@ -133,37 +107,22 @@ export class WasmConnection implements NetworkFilter, LiveContext {
     if (this.fail() === FilterStatus.Continue && paused) this.conn.continueReading();
   }
 
-  private callback(name: string, ...args: number[]): number {
-    const vm = this.plugin.vm;
-    if (this.generation !== vm.generation) throw new WasmVmFailed(vm.failure ?? new Error('the VM was rebuilt'));
-    this.continued = false;
-    return vm.call(this, name, ...args);
+  protected endedByModule(): boolean {
+    return this.closedByModule;
   }
 
-  private after(result: number): FilterResult {
-    if (result === 0 || this.continued) return FilterStatus.Continue;
-    this.paused = !this.closedByModule;
-    return FilterStatus.Stop;
+  /** proxy_continue_stream(DOWNSTREAM | UPSTREAM). */
+  protected continueHeld(): void {
+    this.conn.continueReading();
+  }
+
+  protected refuse(): void {
+    this.conn.close();
   }
 
   /** Continue passes the data as the module left it (a new Buffer when it rewrote it); else the data is held. */
   private afterData(result: number, original: Buffer, current: Buffer | null): NetworkDataResult {
     if (this.after(result) === FilterStatus.Stop) return FilterStatus.Stop;
     return current === null || current === original ? FilterStatus.Continue : current;
-  }
-
-  private failed(err: unknown): FilterStatus {
-    if (err instanceof WasmVmFailed) return this.fail();
-    throw err;
-  }
-
-  /** The VM is down: close the connection, or with fail_open let it pass this filter. */
-  private fail(): FilterStatus {
-    this.dead = true;
-    this.plugin.vm.closeStream(this);
-    this.plugin.counters.streamFailed.inc();
-    if (this.plugin.failOpen) return FilterStatus.Continue;
-    this.conn.close();
-    return FilterStatus.Stop;
   }
 }

@@ -39,6 +39,7 @@ export const wasmNetworkFilter = defineNetworkFilter<WasmFilterConfig>({
     } catch (err) {
       throw new Error(`wasm plugin "${settings.name}" (${path}) failed to start: ${(err as Error).message}`);
     }
+    ctx.onDispose(() => vm.removePlugin(plugin));
     return (conn) => new WasmConnection(plugin, conn);
   },
 });

@@ -7,11 +7,10 @@ import type { HeaderMap } from '../../sdk/headers.js';
 import { FilterStatus } from '../../sdk/status.js';
 import type { FilterResult } from '../../sdk/status.js';
 import { HttpStream } from '../http/http-stream.js';
-import type { WasmContext } from './contexts.js';
 import { RequestHeaderMap, ResponseHeaderMap } from './header-maps.js';
 import type { WasmHeaderMap } from './header-maps.js';
 import type { WasmPlugin } from './plugin.js';
-import { WasmVmFailed } from './wasm-vm.js';
+import { LiveContextBase } from './live-context.js';
 
 /** Response code details of a stream failed because its VM failed (Envoy's). */
 export const WASM_FAIL_STREAM = 'wasm_fail_stream';
@@ -27,11 +26,8 @@ function responseHasBody(ctx: StreamContext, h: HeaderMap): boolean {
   return h.raw['content-length'] !== '0';
 }
 
-export class WasmStream implements HttpFilter, WasmContext {
-  /** The context id on the VM; 0 until the request reaches this filter. */
-  id = 0;
+export class WasmStream extends LiveContextBase implements HttpFilter {
   readonly http = this;
-  properties: Map<string, Buffer> | null = null;
   /** The bodies while (and after) their phase runs: what proxy_get_buffer_bytes reads and set_buffer_bytes changes. */
   requestBody: Buffer | null = null;
   responseBody: Buffer | null = null;
@@ -39,31 +35,22 @@ export class WasmStream implements HttpFilter, WasmContext {
   responseMap: WasmHeaderMap | null = null;
   /** The module asked for a local reply: the stream is not waiting for it any more. */
   replying = false;
-  readonly streamCreatedAt = Date.now();
-  private generation = -1;
-  /** The filter returned Stop and waits for the module. */
-  private paused = false;
-  /** The module continued the stream during the callback in progress. */
-  private continued = false;
-  /** Failed (fail_open): the rest of the stream passes this filter by. */
-  private dead = false;
   private requestEnded = false;
   private responseEnded = false;
 
   constructor(
-    readonly plugin: WasmPlugin,
+    plugin: WasmPlugin,
     readonly stream: StreamContext,
-  ) {}
+  ) {
+    super(plugin);
+  }
 
   onRequestHeaders(headers: HeaderMap): FilterResult {
-    const vm = this.plugin.vm;
-    if (!vm.ensureRunning()) return this.fail();
     try {
-      vm.openStream(this);
-      this.generation = vm.generation;
+      if (!this.open()) return this.fail();
       this.requestEnded = !requestHasBody(headers);
       const size = (this.requestMap ??= new RequestHeaderMap(this.stream)).size();
-      return this.after(this.callback('proxy_on_request_headers', size, this.requestEnded ? 1 : 0));
+      return this.after(this.callback('proxy_on_request_headers', this.id, size, this.requestEnded ? 1 : 0));
     } catch (err) {
       return this.failed(err);
     }
@@ -72,54 +59,24 @@ export class WasmStream implements HttpFilter, WasmContext {
   onRequestBody(body: Buffer): FilterResult {
     if (this.dead || this.requestEnded) return FilterStatus.Continue;
     this.requestBody = body;
-    try {
-      return this.after(this.callback('proxy_on_request_body', body.length, 1));
-    } catch (err) {
-      return this.failed(err);
-    }
+    return this.step('proxy_on_request_body', this.id, body.length, 1);
   }
 
   onResponseHeaders(headers: HeaderMap): FilterResult {
     if (this.dead) return FilterStatus.Continue;
     this.responseEnded = !responseHasBody(this.stream, headers);
-    try {
-      const size = (this.responseMap ??= new ResponseHeaderMap(this.stream)).size();
-      return this.after(this.callback('proxy_on_response_headers', size, this.responseEnded ? 1 : 0));
-    } catch (err) {
-      return this.failed(err);
-    }
+    const size = (this.responseMap ??= new ResponseHeaderMap(this.stream)).size();
+    return this.step('proxy_on_response_headers', this.id, size, this.responseEnded ? 1 : 0);
   }
 
   onResponseBody(body: Buffer): FilterResult {
     if (this.dead || this.responseEnded) return FilterStatus.Continue;
     this.responseBody = body;
-    try {
-      return this.after(this.callback('proxy_on_response_body', body.length, 1));
-    } catch (err) {
-      return this.failed(err);
-    }
+    return this.step('proxy_on_response_body', this.id, body.length, 1);
   }
 
   onLog(): void {
-    const vm = this.plugin.vm;
-    if (this.id !== 0 && !this.dead && this.generation === vm.generation) {
-      try {
-        vm.call(this, 'proxy_on_done', this.id);
-        vm.call(this, 'proxy_on_log', this.id);
-        vm.call(this, 'proxy_on_delete', this.id);
-      } catch (err) {
-        if (!(err instanceof WasmVmFailed)) throw err;
-      }
-    }
-    vm.closeStream(this);
-  }
-
-  /** proxy_continue_stream, applied after the module's callback returned. */
-  resume(): void {
-    this.continued = true;
-    if (!this.paused) return;
-    this.paused = false;
-    this.stream.continue();
+    this.finish();
   }
 
   /** proxy_close_stream: Envoy resets the stream; without a connection to reset, answer 503. */
@@ -136,32 +93,16 @@ export class WasmStream implements HttpFilter, WasmContext {
     if (this.fail() === FilterStatus.Continue) this.stream.continue();
   }
 
-  /** Runs a stream callback; throws WasmVmFailed when the VM is (or went) down. */
-  private callback(name: string, a: number, b: number): number {
-    const vm = this.plugin.vm;
-    if (this.generation !== vm.generation) throw new WasmVmFailed(vm.failure ?? new Error('the VM was rebuilt'));
-    this.continued = false;
-    return vm.call(this, name, this.id, a, b);
+  protected endedByModule(): boolean {
+    return this.replying;
   }
 
-  private after(result: number): FilterResult {
-    if (result === 0 || this.continued) return FilterStatus.Continue;
-    this.paused = !this.replying;
-    return FilterStatus.Stop;
+  protected continueHeld(): void {
+    this.stream.continue();
   }
 
-  private failed(err: unknown): FilterResult {
-    if (err instanceof WasmVmFailed) return this.fail();
-    throw err;
-  }
-
-  /** Envoy's failStream: 503 with details wasm_fail_stream, or, with fail_open, the stream passes this filter. */
-  private fail(): FilterResult {
-    this.dead = true;
-    this.plugin.vm.closeStream(this);
-    this.plugin.counters.streamFailed.inc();
-    if (this.plugin.failOpen) return FilterStatus.Continue;
+  /** Envoy's failStream: 503 with details wasm_fail_stream. */
+  protected refuse(): void {
     this.stream.sendLocalReply(503, undefined, undefined, { details: WASM_FAIL_STREAM });
-    return FilterStatus.Stop;
   }
 }

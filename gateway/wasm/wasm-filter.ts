@@ -41,6 +41,7 @@ export const wasmFilter = defineHttpFilter<WasmFilterConfig>({
     } catch (err) {
       throw new Error(`wasm plugin "${settings.name}" (${path}) failed to start: ${(err as Error).message}`);
     }
+    ctx.onDispose(() => vm.removePlugin(plugin));
     return (stream) => new WasmStream(plugin, stream);
   },
 });

@@ -47,7 +47,7 @@ export class WasmVm {
 
   /** The VM of (compiled module, vm_id) in this process, made on first use. */
   static for(compiled: CompiledWasm, vmId: string, memoryLimit: number, environ: Buffer[], log: FilterLogger, stats: FilterStats): WasmVm {
-    const key = `${compiled.key}\0${vmId}`;
+    const key = vmKey(compiled, vmId);
     let vm = WasmVm.vms.get(key);
     if (vm === undefined) WasmVm.vms.set(key, (vm = new WasmVm(compiled, vmId, memoryLimit, environ, log, stats)));
     return vm;
@@ -263,6 +263,29 @@ export class WasmVm {
     }
   }
 
+  /**
+   * Ends a released plugin (its config was released): its root context gets proxy_on_done then
+   * proxy_on_delete (a false from on_done is not waited for: nothing of the plugin runs any more), its tick
+   * stops, and it leaves the VM. The last plugin's going drops the VM: the next config to name the module
+   * gets a fresh one.
+   */
+  removePlugin(plugin: WasmPlugin): void {
+    const i = this.plugins.indexOf(plugin);
+    if (i < 0) return;
+    this.plugins.splice(i, 1);
+    const root = plugin.root;
+    plugin.root = null;
+    if (root !== null) {
+      // A root context exists only while the VM runs (a failure takes them all): it can be told.
+      root.stopTick();
+      this.callQuietly(root, 'proxy_on_done', root.id);
+      this.callQuietly(root, 'proxy_on_delete', root.id);
+      this.roots.delete(root.id);
+    }
+    const key = vmKey(this.compiled, this.vmId);
+    if (this.plugins.length === 0 && WasmVm.vms.get(key) === this) WasmVm.vms.delete(key);
+  }
+
   /** Creates and configures the plugin's root context; returns why it failed, or null. */
   private startRoot(plugin: WasmPlugin): string | null {
     const root = new RootContext(this.nextContextId++, plugin);
@@ -360,6 +383,10 @@ export class WasmVm {
       return `<string at ${ptr}>`;
     }
   }
+}
+
+function vmKey(compiled: CompiledWasm, vmId: string): string {
+  return `${compiled.key}\0${vmId}`;
 }
 
 /** A host function that turns a bad guest pointer into its status instead of a trap. */

@@ -1,7 +1,12 @@
-// Test helper: the compiled `gateway` command as a child process (its stderr log kept), a poll for a
-// condition that needs a request (bounded), and a GET that never throws.
+// Test helper: the compiled `gateway` command as a child process (its stderr log kept), a config file for it,
+// a poll for a condition that needs a request (bounded), and a GET that never throws.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import { deadPort, gatewayConfig } from '../harness.js';
 
 const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
 
@@ -47,4 +52,36 @@ export async function tryGet(url: string, init: RequestInit = {}): Promise<{ sta
   } catch {
     return { status: 0, body: '' };
   }
+}
+
+export interface CliConfig {
+  /** The config file, in a temporary folder removed after the test. */
+  readonly file: string;
+  /** The listener's and the admin's origins. */
+  readonly origin: string;
+  readonly admin: string;
+  /** (Re)writes the file: one listener whose only route sends everything to `cluster`. */
+  write(cluster: string): void;
+}
+
+/**
+ * A config file for the `gateway` command: a listener and the admin on free ports, the given clusters (by name,
+ * the port of each), and a catch-all route with `route` fields besides its cluster. First written for the first cluster.
+ */
+export async function cliConfig(t: { after(fn: () => unknown): void }, clusters: Record<string, number>, route: Record<string, unknown> = {}): Promise<CliConfig> {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-cli-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const [port, adminPort] = [await deadPort(), await deadPort()];
+  const file = join(dir, 'gw.yaml');
+  const write = (cluster: string): void => {
+    const config = gatewayConfig({
+      routes: [{ match: { prefix: '/' }, route: { ...route, cluster } }],
+      clusters: Object.entries(clusters).map(([name, p]) => ({ name, ports: [p] })),
+    }) as { listeners: { port: number }[]; admin?: unknown };
+    config.listeners[0]!.port = port;
+    config.admin = { address: '127.0.0.1', port: adminPort };
+    writeFileSync(file, stringify(config));
+  };
+  write(Object.keys(clusters)[0]!);
+  return { file, origin: `http://127.0.0.1:${port}`, admin: `http://127.0.0.1:${adminPort}`, write };
 }

@@ -2,13 +2,11 @@
 // /clusters, replaces a worker that dies, applies /reload on both (or refuses it with the errors), and SIGTERM exits 0.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
-import { deadPort, gatewayConfig, startUpstream } from '../harness.js';
+import { startUpstream } from '../harness.js';
 import type { ClusterView } from '../admin/clusters-view.js';
-import { spawnCli, tryGet, until } from './cli-process.js';
+import { cliConfig, spawnCli, tryGet, until } from './cli-process.js';
 
 function workerPids(log: string): number[] {
   return [...log.matchAll(/"pid":(\d+),"msg":"worker live"/g)].map((m) => Number(m[1]));
@@ -29,25 +27,7 @@ test('--workers 2: shared port, summed stats, merged clusters, replaced worker, 
   });
   const b = await startUpstream('b');
   t.after(() => Promise.all([a.close(), b.close()]));
-  const dir = mkdtempSync(join(tmpdir(), 'gw-workers-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const [port, adminPort] = [await deadPort(), await deadPort()];
-  const file = join(dir, 'gw.yaml');
-  const write = (cluster: string): void => {
-    const config = gatewayConfig({
-      routes: [{ match: { prefix: '/' }, route: { cluster } }],
-      clusters: [
-        { name: 'a', ports: [a.port] },
-        { name: 'b', ports: [b.port] },
-      ],
-    }) as { listeners: { port: number }[]; admin?: unknown };
-    config.listeners[0]!.port = port;
-    config.admin = { address: '127.0.0.1', port: adminPort };
-    writeFileSync(file, stringify(config));
-  };
-  write('a');
-  const origin = `http://127.0.0.1:${port}`;
-  const admin = `http://127.0.0.1:${adminPort}`;
+  const { file, origin, admin, write } = await cliConfig(t, { a: a.port, b: b.port });
   const gw = spawnCli(['--config', file, '--workers', '2']);
   t.after(() => gw.kill());
   await until('both workers live', async () => (await tryGet(`${admin}/ready`)).status === 200, 60_000);

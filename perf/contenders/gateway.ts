@@ -51,29 +51,32 @@ function cluster(upstreamPorts: number[], { endpoints, healthChecks }: GatewaySh
   };
 }
 
-function gatewayConfig({ port, upstreamPorts, shape }: Launch, httpFilters: object[]): object {
+/** A listener named `name` (its stat_prefix too) on LOOPBACK:`port`: one virtual host for all domains, `httpFilters` before the router. */
+export function httpListener(name: string, port: number, virtualHost: object, httpFilters: object[] = []): object {
   return {
-    listeners: [
+    name,
+    address: LOOPBACK,
+    port,
+    filter_chains: [
       {
-        name: 'bench',
-        address: LOOPBACK,
-        port,
-        filter_chains: [
+        filters: [
           {
-            filters: [
-              {
-                name: 'http_connection_manager',
-                config: {
-                  stat_prefix: 'bench',
-                  route_config: { virtual_hosts: [{ name: 'all', domains: ['*'], routes: routes(shape.routes) }] },
-                  http_filters: [...httpFilters, { name: 'router' }],
-                },
-              },
-            ],
+            name: 'http_connection_manager',
+            config: {
+              stat_prefix: name,
+              route_config: { virtual_hosts: [{ name: 'all', domains: ['*'], ...virtualHost }] },
+              http_filters: [...httpFilters, { name: 'router' }],
+            },
           },
         ],
       },
     ],
+  };
+}
+
+function gatewayConfig({ port, upstreamPorts, shape }: Launch, httpFilters: object[]): object {
+  return {
+    listeners: [httpListener('bench', port, { routes: routes(shape.routes) }, httpFilters)],
     clusters: [cluster(upstreamPorts, shape)],
   };
 }

@@ -28,10 +28,26 @@ export default defineNetworkFilter<ConnectionLimitConfig>({
     const limited = ctx.stats.counter(`connection_limit.${config.stat_prefix}.limited_connections`);
     const active = ctx.stats.gauge(`connection_limit.${config.stat_prefix}.active_connections`);
     let open = 0;
+    /** Refused connections waiting out `delay`: closed at once when this instance is disposed. */
+    const delayed = new Map<NodeJS.Timeout, NetworkConnection>();
     const refuse = (conn: NetworkConnection): void => {
-      if (delayMs === 0) conn.close();
-      else setTimeout(() => conn.close(), delayMs).unref();
+      if (delayMs === 0) {
+        conn.close();
+        return;
+      }
+      const timer = setTimeout(() => {
+        delayed.delete(timer);
+        conn.close();
+      }, delayMs).unref();
+      delayed.set(timer, conn);
     };
+    ctx.onDispose(() => {
+      for (const [timer, conn] of delayed) {
+        clearTimeout(timer);
+        conn.close();
+      }
+      delayed.clear();
+    });
     return () => {
       let counted = false;
       return {

@@ -27,6 +27,7 @@ ca other-ca "/CN=wasmgate other CA"
 leaf a.example.com ca "/CN=a.example.com" "DNS:a.example.com,URI:spiffe://example.com/gateway" serverAuth
 leaf wild.example.com ca "/CN=*.wild.example.com" "DNS:*.wild.example.com" serverAuth
 leaf default ca "/CN=default.example.com" "DNS:default.example.com" serverAuth
+leaf upstream ca "/CN=upstream.test" "DNS:upstream.test,DNS:localhost,IP:127.0.0.1" serverAuth
 leaf client-good ca "/O=Example/OU=payments/CN=client-good" "URI:spiffe://example.com/ns/payments/sa/client,DNS:client.example.com" clientAuth
 leaf client-other ca "/CN=client-other" "URI:spiffe://example.com/ns/other/sa/client" clientAuth
 leaf client-wrong-ca other-ca "/CN=client-wrong-ca" "URI:spiffe://example.com/ns/payments/sa/client" clientAuth

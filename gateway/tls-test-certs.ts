@@ -1,14 +1,15 @@
-// Test fixture: the certificates under gateway/listener/testdata (see its README). Tests run from the
-// repository root or below it, so the directory is found from the working directory.
+// Test fixture: the certificates under gateway/testdata/tls (see its README: what each is, how they were made),
+// for downstream TLS (listeners) and upstream TLS (clusters). Tests run from the repository root or below it,
+// so the directory is found from the working directory.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 function testdataDir(): string {
   for (let dir = process.cwd(); ; ) {
-    const candidate = join(dir, 'gateway/listener/testdata');
+    const candidate = join(dir, 'gateway/testdata/tls');
     if (existsSync(join(candidate, 'ca.crt'))) return candidate;
     const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find gateway/listener/testdata from the working directory');
+    if (up === dir) throw new Error('cannot find gateway/testdata/tls from the working directory');
     dir = up;
   }
 }
@@ -21,6 +22,7 @@ export type CertName =
   | 'a.example.com'
   | 'wild.example.com'
   | 'default'
+  | 'upstream'
   | 'client-good'
   | 'client-other'
   | 'client-wrong-ca'
