@@ -3,7 +3,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
-import type { Redis } from 'ioredis';
+import type { TestContext } from 'node:test';
+import { Redis } from 'ioredis';
 import { deadPort } from '../../gateway/harness.js';
 
 export interface RedisServer {
@@ -62,9 +63,25 @@ export async function startRedis(port?: number): Promise<RedisServer> {
   };
 }
 
-/** How many clients the server of `observer` has besides `observer` itself (the gateway's connections). */
-export async function otherClients(observer: Redis): Promise<number> {
-  const list = (await observer.client('LIST')) as string;
-  const self = (await observer.client('ID')) as number;
-  return list.split('\n').filter((line) => line.startsWith('id=') && !line.startsWith(`id=${self} `)).length;
+export interface ObservedRedis {
+  readonly redis: RedisServer;
+  /** How many clients the server has besides our observer (the gateway's connections). */
+  otherClients(): Promise<number>;
+}
+
+/** A redis-server and a client of our own that watches its connections (CLIENT LIST); both stop with the test. */
+export async function startObservedRedis(t: TestContext): Promise<ObservedRedis> {
+  const redis = await startRedis();
+  t.after(() => redis.stop());
+  const observer = new Redis({ host: '127.0.0.1', port: redis.port, lazyConnect: true });
+  await observer.connect();
+  t.after(() => void observer.disconnect());
+  return {
+    redis,
+    async otherClients() {
+      const list = (await observer.client('LIST')) as string;
+      const self = (await observer.client('ID')) as number;
+      return list.split('\n').filter((line) => line.startsWith('id=') && !line.startsWith(`id=${self} `)).length;
+    },
+  };
 }

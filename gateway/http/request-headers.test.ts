@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addForwardedHeaders, clientAddress, ensureRequestId, normalizeAddress, stripHopByHop } from './request-headers.js';
+import { addForwardedHeaders, clientAddress, ensureRequestId, forwardedHeaders, normalizeAddress, stripHopByHop } from './request-headers.js';
 
 test('a valid incoming x-request-id is kept, an invalid one replaced', () => {
   const kept = { 'x-request-id': 'abc-123' };
@@ -45,4 +45,19 @@ test('hop-by-hop headers and those named by Connection are removed', () => {
   };
   stripHopByHop(h);
   assert.deepEqual(h, { host: 'a' });
+});
+
+test('headers built from a raw list leave out hop-by-hop ones and those Connection names, and keep repeats', () => {
+  const raw = (...pairs: string[]): Buffer[] => pairs.map((p) => Buffer.from(p, 'latin1'));
+  const h = forwardedHeaders(
+    raw('Content-Type', 'text/plain', 'Connection', 'keep-alive', 'Keep-Alive', 'timeout=5', 'Set-Cookie', 'a=1', 'set-cookie', 'b=2', 'Transfer-Encoding', 'chunked', 'X-Custom', 'é'),
+  );
+  assert.deepEqual({ ...h }, { 'content-type': 'text/plain', 'set-cookie': ['a=1', 'b=2'], 'x-custom': Buffer.from('é', 'latin1').toString('latin1') });
+  const named = forwardedHeaders(raw('connection', 'x-hop, close', 'x-hop', '1', 'x-end', '2'));
+  assert.deepEqual({ ...named }, { 'x-end': '2' });
+  const proto = forwardedHeaders(raw('__proto__', 'x', 'constructor', 'y'));
+  assert.equal(Object.getPrototypeOf(proto), Object.prototype);
+  assert.equal(proto['constructor'], 'y');
+  // What an adapter gives for HTTP/2 (strings, a repeated header as a list) reads the same.
+  assert.deepEqual({ ...forwardedHeaders(['x-a', ['1', '2'], 'te', 'trailers']) }, { 'x-a': ['1', '2'] });
 });

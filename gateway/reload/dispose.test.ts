@@ -8,11 +8,10 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, request as httpRequest } from 'node:http';
 import { pino, type Logger } from 'pino';
-import { Redis } from 'ioredis';
 import { gatewayConfig, nodeRequest, startUpstream } from '../harness.js';
 import { createGateway, type Gateway } from '../index.js';
 import { waitFor } from '../cluster/fault-upstream.js';
-import { otherClients, startRedis } from '../../filters/ratelimit/redis-server.js';
+import { startObservedRedis } from '../../filters/ratelimit/redis-server.js';
 import { until } from '../workers/cli-process.js';
 import { testModule } from '../wasm/module-fixtures.js';
 import { disposals } from './testdata/dispose-probe.js';
@@ -99,11 +98,7 @@ test('a throwing dispose hook is logged; the reload succeeds and the gateway goe
 });
 
 test('the ratelimit Redis connection is kept by a reload that keeps it and closed by one that drops it', { timeout: 60_000 }, async (t) => {
-  const redis = await startRedis();
-  t.after(() => redis.stop());
-  const observer = new Redis({ host: '127.0.0.1', port: redis.port, lazyConnect: true });
-  await observer.connect();
-  t.after(() => void observer.disconnect());
+  const { redis, otherClients } = await startObservedRedis(t);
   const up = await startUpstream('up');
   t.after(() => up.close());
   const ratelimit = {
@@ -119,16 +114,16 @@ test('the ratelimit Redis connection is kept by a reload that keeps it and close
   const gateway = await started(configWith(up.port, [ratelimit, probe('rl-1')]), t);
   const origin = `http://127.0.0.1:${gateway.address('test').port}`;
   assert.equal((await nodeRequest(origin, '/x', {})).status, 200);
-  await until('the gateway connected to redis', async () => (await otherClients(observer)) === 1);
+  await until('the gateway connected to redis', async () => (await otherClients()) === 1);
 
   await gateway.reload({ config: configWith(up.port, [ratelimit, probe('rl-2')]), configDir: here });
   await waitFor('the first config released', () => count('rl-1') === 1);
-  assert.equal(await otherClients(observer), 1, 'both configs shared one connection, and it stays');
+  assert.equal(await otherClients(), 1, 'both configs shared one connection, and it stays');
   assert.equal((await nodeRequest(origin, '/x', {})).status, 200);
 
   await gateway.reload({ config: configWith(up.port, [probe('rl-3')]), configDir: here });
   await waitFor('the second config released', () => count('rl-2') === 1);
-  await until('the connection closed', async () => (await otherClients(observer)) === 0);
+  await until('the connection closed', async () => (await otherClients()) === 0);
   assert.equal((await nodeRequest(origin, '/x', {})).status, 200);
 });
 

@@ -6,17 +6,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { Redis } from 'ioredis';
 import { deadPort, gatewayConfig, startUpstream } from '../harness.js';
-import { otherClients, startRedis } from '../../filters/ratelimit/redis-server.js';
+import { startObservedRedis } from '../../filters/ratelimit/redis-server.js';
 import { spawnCli, tryGet, until } from './cli-process.js';
 
 test('--workers 2: a reload that drops the ratelimit filter closes every worker\'s Redis connection', { timeout: 120_000 }, async (t) => {
-  const redis = await startRedis();
-  t.after(() => redis.stop());
-  const observer = new Redis({ host: '127.0.0.1', port: redis.port, lazyConnect: true });
-  await observer.connect();
-  t.after(() => void observer.disconnect());
+  const { redis, otherClients } = await startObservedRedis(t);
   const up = await startUpstream('up');
   t.after(() => up.close());
   const dir = mkdtempSync(join(tmpdir(), 'gw-dispose-'));
@@ -48,12 +43,12 @@ test('--workers 2: a reload that drops the ratelimit filter closes every worker\
   const gw = spawnCli(['--config', file, '--workers', '2']);
   t.after(() => gw.kill());
   await until('both workers live', async () => (await tryGet(`${admin}/ready`)).status === 200, 60_000);
-  await until('each worker connected to redis', async () => (await otherClients(observer)) === 2);
+  await until('each worker connected to redis', async () => (await otherClients()) === 2);
 
   write([]);
   const reloaded = await tryGet(`${admin}/reload`, { method: 'POST' });
   assert.equal(reloaded.status, 200, reloaded.body);
-  await until('the workers closed their redis connections', async () => (await otherClients(observer)) === 0);
+  await until('the workers closed their redis connections', async () => (await otherClients()) === 0);
   assert.equal((await tryGet(`http://127.0.0.1:${port}/x`)).status, 200, 'the new config serves');
 
   gw.child.kill('SIGTERM');
