@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { loadChain, runFilter } from '../../sdk/testing.js';
 import type { JWTPayload } from 'jose';
 import jwtAuthn from './filter.js';
-import { hmacWithPublicKey, jwks, makeKey, sign, swapPayload, unsignedToken } from './fixtures.js';
+import { hmacWithPublicKey, inFiveMinutes, jwks, makeKey, sign, swapPayload, unsignedToken } from './fixtures.js';
 
 const ISS = 'https://idp.example.com';
 const key = await makeKey('k1');
@@ -41,7 +41,7 @@ test('a missing token gets 401 with a challenge naming the request, without an e
 });
 
 test('hostile tokens get 401 invalid_token, never the upstream', async () => {
-  const payload = { iss: ISS, aud: 'api', sub: 'admin', exp: Math.floor(Date.now() / 1000) + 300 };
+  const payload = { iss: ISS, aud: 'api', sub: 'admin', exp: inFiveMinutes() };
   const cases: [string, string, string][] = [
     ['expired', await good({ expiresIn: -3600 }), 'Jwt is expired'],
     ['not yet valid', await good({ notBefore: 3600 }), 'Jwt not yet valid'],

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gatewayConfig, startGateway, startUpstream } from '../../gateway/harness.js';
-import { hmacWithPublicKey, jwks, makeKey, sign, swapPayload, unsignedToken } from './fixtures.js';
+import { hmacWithPublicKey, inFiveMinutes, jwks, makeKey, sign, swapPayload, unsignedToken } from './fixtures.js';
 
 const ISS = 'https://idp.example.com';
 
@@ -63,7 +63,7 @@ test('jwt_authn through the gateway: valid, forged and rotated tokens', { timeou
   assert.equal(idp.seen[0]!.headers.host, 'idp.example.com');
   assert.equal((await gw.get('/healthz')).status, 200);
 
-  const payload = { iss: ISS, aud: 'api', sub: 'admin', exp: Math.floor(Date.now() / 1000) + 300 };
+  const payload = { iss: ISS, aud: 'api', sub: 'admin', exp: inFiveMinutes() };
   const forged = [
     await sign(k1, { iss: ISS, aud: 'api', expiresIn: -3600 }),
     unsignedToken(payload, 'k1'),

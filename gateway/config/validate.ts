@@ -19,6 +19,7 @@ import type { CidrRange, DownstreamTlsConfig, FilterChainMatch, GatewayConfig, H
 import { duplicateMatches, parseCidr } from '../listener/filter-chain-match.js';
 import { ServerTlsContext } from '../listener/tls-context.js';
 import { UpstreamTls, UpstreamTlsError } from '../cluster/upstream-tls.js';
+import { TERMINAL_NAMES } from '../network/terminal-config.js';
 
 /** Finds the factory for an http_filters entry (built-in by name/type, or a user module by path). Throws an Error whose message says why when it cannot. */
 export type FilterResolver = (entry: HttpFilterConfig, configDir: string) => Promise<HttpFilterFactory>;
@@ -122,7 +123,6 @@ function durationMs(v: unknown): number | undefined {
 }
 
 const ROUTE_ACTIONS = ['route', 'redirect', 'direct_response'];
-const TERMINALS = ['http_connection_manager', 'tcp_proxy'];
 const PATH_MATCHERS = ['prefix', 'path', 'safe_regex', 'path_separated_prefix'];
 const HEADER_MATCHERS = [
   'exact_match',
@@ -303,7 +303,7 @@ class SemanticChecks {
     for (const [entry, epath, i] of objectItems(list, path)) {
       if (typeof entry.name !== 'string') continue;
       const last = i === list.length - 1;
-      const terminal = TERMINALS.includes(entry.name) && entry.type === undefined && entry.module === undefined;
+      const terminal = TERMINAL_NAMES.includes(entry.name) && entry.type === undefined && entry.module === undefined;
       if (terminal) {
         if (!last) this.report(childPath(epath, 'name'), `${entry.name} is a terminal filter: it must be the last of the chain`);
         if (entry.fail_open === true) this.report(childPath(epath, 'fail_open'), `${entry.name} is a terminal filter: it has no fail_open`);

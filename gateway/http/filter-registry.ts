@@ -7,6 +7,7 @@ import type { HttpFilterFactory } from '../../sdk/filter.js';
 import { isNetworkFilterFactory } from '../../sdk/network-filter.js';
 import type { NetworkFilterFactory } from '../../sdk/network-filter.js';
 import type { HttpFilterConfig } from '../config/types.js';
+import { TERMINAL_NAMES } from '../network/terminal-config.js';
 
 type Kind = 'http' | 'network';
 type FactoryOf<K extends Kind> = K extends 'http' ? HttpFilterFactory : NetworkFilterFactory;
@@ -57,7 +58,7 @@ export class FilterRegistry {
     const key = entry.type ?? entry.name;
     const factory = this.networkBuiltins.get(key);
     if (factory === undefined) {
-      const known = ['http_connection_manager', 'tcp_proxy', ...this.networkNames()];
+      const known = [...TERMINAL_NAMES, ...this.networkNames()];
       throw new Error(`unknown network filter "${key}"; known network filters: ${known.join(', ')}; a filter of your own needs "module"`);
     }
     return factory;
