@@ -1,5 +1,6 @@
 // Helpers for gateway tests: real upstream servers on 127.0.0.1 port 0, a gateway built from a config
 // object, and a client. Everything started here is stopped by the returned close functions.
+import { readFileSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -55,13 +56,35 @@ export async function startUpstream(name: string, handler?: UpstreamHandler): Pr
   };
 }
 
-/** A loopback port nothing listens on (bound, then released). */
+/** A loopback port nothing listens on (bound, then released); tests also use it as a free port to listen on. */
 export async function deadPort(): Promise<number> {
+  // Below the kernel's ephemeral range: a port-0 bind (another test's server, a client socket) never lands there, so
+  // the port stays dead after we let it go; a port-0 pick would be handed out again at once under parallel tests.
+  const low = ephemeralLow();
+  for (let attempt = 0; attempt < 100 && low > FIXED_PORTS_FROM + 1000; attempt++) {
+    const port = FIXED_PORTS_FROM + Math.floor(Math.random() * (low - FIXED_PORTS_FROM));
+    if (await bindsAndCloses(port)) return port;
+  }
+  throw new Error(`no free loopback port between ${FIXED_PORTS_FROM} and ${low}`);
+}
+
+const FIXED_PORTS_FROM = 10000;
+
+/** The first port of /proc/sys/net/ipv4/ip_local_port_range (Linux's default 32768 elsewhere). */
+function ephemeralLow(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+function bindsAndCloses(port: number): Promise<boolean> {
   const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
+  return new Promise((resolve) => {
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
 }
 
 export interface RouteSpec {
